@@ -1,0 +1,10 @@
+DROP TABLE sms_outbox;
+DROP TABLE idempotency_records;
+DROP TABLE audit_events;
+DROP TABLE audit_head;
+DROP TABLE schedules;
+DROP TABLE course_platforms;
+DROP TABLE courses;
+DROP TABLE family_cards;
+DROP TABLE participants;
+DROP TABLE partners;

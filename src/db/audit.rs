@@ -1,0 +1,72 @@
+//! The hash-chained audit trail. Appending takes the chain head row first: on PostgreSQL that row
+//! lock orders concurrent writers, on SQLite the write transaction already does.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{audit_events as t, audit_head as head};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = t)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub details: String,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Locks the head and returns `(last seq, last hash)`. Call inside the write transaction.
+pub fn lock_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    diesel::update(head::table.find(1))
+        .set(head::seq.eq(head::seq))
+        .execute(conn)?;
+    head::table
+        .find(1)
+        .select((head::seq, head::hash))
+        .first(conn)
+}
+
+pub fn append(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
+    diesel::insert_into(t::table).values(row).execute(conn)?;
+    diesel::update(head::table.find(1))
+        .set((head::seq.eq(row.seq), head::hash.eq(&row.hash)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    head::table
+        .find(1)
+        .select((head::seq, head::hash))
+        .first(conn)
+}
+
+/// Newest first, below `before` when given.
+pub fn page(conn: &mut DbConn, before: Option<i64>, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    let mut q = t::table.into_boxed();
+    if let Some(seq) = before {
+        q = q.filter(t::seq.lt(seq));
+    }
+    q.order(t::seq.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}
+
+/// Oldest first, from `after` (exclusive): for walking the chain in batches.
+pub fn batch_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    t::table
+        .filter(t::seq.gt(after))
+        .order(t::seq.asc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,206 @@
+//! The store: one connection type over PostgreSQL and SQLite, its pool, and transactions.
+//!
+//! The variant is picked from the URL scheme (`MultiConnection::establish` would try each in turn and
+//! hide why a URL failed). Every diesel call runs inside [`run`], on actix's blocking pool.
+
+pub mod audit;
+pub mod courses;
+pub mod idempotency;
+pub mod migrations;
+pub mod participants;
+pub mod partners;
+pub mod schema;
+pub mod sms_outbox;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+
+use crate::error::ApiError;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite://") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with sqlite://, postgres:// or postgresql:// (got {:?})",
+                url.split("://").next().unwrap_or("")
+            ))
+        }
+    }
+}
+
+/// The filesystem path of a `sqlite://` URL.
+pub fn sqlite_path(url: &str) -> &str {
+    url.trim_start_matches("sqlite://")
+}
+
+/// An r2d2 manager that opens the variant the URL names and prepares SQLite connections.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    pub fn new(url: &str) -> Result<Self, String> {
+        Ok(Self {
+            url: url.to_string(),
+            backend: Backend::from_url(url)?,
+        })
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout makes writers queue instead of failing; WAL (set once in `pool`) is
+                // a property of the file.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Opens the pool; creates the SQLite file's folder when it does not exist.
+pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
+    let manager = ConnectionManager::new(url)?;
+    if manager.backend == Backend::Sqlite
+        && let Some(dir) = std::path::Path::new(sqlite_path(url)).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    if manager.backend == Backend::Sqlite {
+        // WAL lets readers run beside the writer. Switching needs the file to itself, so it is done
+        // once here, before the pool opens its connections side by side.
+        let mut first = manager
+            .connect()
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        first
+            .batch_execute("PRAGMA journal_mode = WAL;")
+            .map_err(|e| format!("cannot switch SQLite to WAL: {e}"))?;
+    }
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(std::time::Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+/// Runs `f` with a pooled connection on the blocking pool (actix workers must never block).
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock up front:
+/// a deferred transaction that reads and then writes can fail with SQLITE_BUSY at once, whatever the
+/// busy_timeout, when another writer got in between. PostgreSQL uses its default (read committed);
+/// money and seats move by conditional updates, which are safe there.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if matches!(conn, DbConn::Pg(_)) {
+        return conn.transaction(f);
+    }
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    let DbConn::Sqlite(c) = conn else {
+        unreachable!("the variant cannot change inside the transaction")
+    };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(c) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(c)?;
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` in a savepoint so that a unique violation it hits can be handled without aborting the
+/// surrounding PostgreSQL transaction. Returns `Ok(false)` on a unique violation.
+pub fn insert_unless_exists<F>(conn: &mut DbConn, f: F) -> QueryResult<bool>
+where
+    F: FnOnce(&mut DbConn) -> QueryResult<usize>,
+{
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(f) {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// True when the error is a unique-constraint violation.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The current time, truncated to microseconds (PostgreSQL's precision) so values round-trip exactly.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,135 @@
+//! Queries on `participants` and `family_cards`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{family_cards as fam, participants as t};
+use super::{DbConn, insert_unless_exists};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = t)]
+pub struct ParticipantRow {
+    pub id: String,
+    pub card_number: String,
+    pub full_name: String,
+    pub nik_cipher: String,
+    pub nik_index: String,
+    pub kk_cipher: String,
+    pub kk_index: String,
+    pub phone_cipher: String,
+    pub phone_index: String,
+    pub email_cipher: Option<String>,
+    pub wave: i32,
+    pub passed_at: NaiveDateTime,
+    pub purchase_deadline: NaiveDateTime,
+    pub initial_balance: i64,
+    pub balance: i64,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub first_purchase_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &ParticipantRow) -> QueryResult<()> {
+    diesel::insert_into(t::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_by_card(conn: &mut DbConn, card: &str) -> QueryResult<Option<ParticipantRow>> {
+    t::table
+        .filter(t::card_number.eq(card))
+        .select(ParticipantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn card_exists(conn: &mut DbConn, card: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        t::table.filter(t::card_number.eq(card)),
+    ))
+    .get_result(conn)
+}
+
+pub fn nik_registered(conn: &mut DbConn, nik_index: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        t::table.filter(t::nik_index.eq(nik_index)),
+    ))
+    .get_result(conn)
+}
+
+/// Takes one of the family card's two places; false when both are taken. Safe under concurrency:
+/// the check and the increment are one conditional update.
+pub fn take_family_place(conn: &mut DbConn, kk_index: &str, max: i32) -> QueryResult<bool> {
+    insert_unless_exists(conn, |c| {
+        diesel::insert_into(fam::table)
+            .values((fam::kk_index.eq(kk_index), fam::holders.eq(0)))
+            .execute(c)
+    })?;
+    let updated =
+        diesel::update(fam::table.filter(fam::kk_index.eq(kk_index).and(fam::holders.lt(max))))
+            .set(fam::holders.eq(fam::holders + 1))
+            .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Moves the card from `from` to `to` only if it is still in `from`.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: &str,
+    from: &str,
+    to: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq(from))))
+        .set((
+            t::status.eq(to),
+            t::status_reason.eq(reason),
+            t::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Rows whose sealed values need re-encryption: `(id, nik, kk, phone, email)` ciphers, by id.
+pub type SealedRow = (String, String, String, String, Option<String>);
+
+pub fn sealed_batch(conn: &mut DbConn, after_id: &str, limit: i64) -> QueryResult<Vec<SealedRow>> {
+    t::table
+        .filter(t::id.gt(after_id))
+        .order(t::id.asc())
+        .limit(limit)
+        .select((
+            t::id,
+            t::nik_cipher,
+            t::kk_cipher,
+            t::phone_cipher,
+            t::email_cipher,
+        ))
+        .load(conn)
+}
+
+pub fn reseal(conn: &mut DbConn, row: &SealedRow) -> QueryResult<usize> {
+    diesel::update(t::table.find(&row.0))
+        .set((
+            t::nik_cipher.eq(&row.1),
+            t::kk_cipher.eq(&row.2),
+            t::phone_cipher.eq(&row.3),
+            t::email_cipher.eq(&row.4),
+        ))
+        .execute(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    t::table.count().get_result(conn)
+}
+
+/// Sandbox seeding only: sets a balance directly (the program itself never tops up).
+pub fn sandbox_set_balance(conn: &mut DbConn, card: &str, balance: i64) -> QueryResult<usize> {
+    diesel::update(t::table.filter(t::card_number.eq(card)))
+        .set(t::balance.eq(balance))
+        .execute(conn)
+}

@@ -1,0 +1,148 @@
+//! The one portable schema: only types both backends share (`Text`, `Integer`, `BigInt`, `Bool`,
+//! `Timestamp`); ids and enums are `Text`. Hand-checked against `migrations/{sqlite,postgres}`.
+
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        status -> Text,
+        secret_rotated_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> Text,
+        card_number -> Text,
+        full_name -> Text,
+        nik_cipher -> Text,
+        nik_index -> Text,
+        kk_cipher -> Text,
+        kk_index -> Text,
+        phone_cipher -> Text,
+        phone_index -> Text,
+        email_cipher -> Nullable<Text>,
+        wave -> Integer,
+        passed_at -> Timestamp,
+        purchase_deadline -> Timestamp,
+        initial_balance -> BigInt,
+        balance -> BigInt,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        first_purchase_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    family_cards (kk_index) {
+        kk_index -> Text,
+        holders -> Integer,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Text,
+        course_code -> Text,
+        lpk_id -> Text,
+        title -> Text,
+        description -> Text,
+        price -> BigInt,
+        mode -> Text,
+        duration_hours -> Integer,
+        sessions -> Integer,
+        all_platforms -> Bool,
+        status -> Text,
+        review_reason -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_platforms (course_id, platform_id) {
+        course_id -> Text,
+        platform_id -> Text,
+    }
+}
+
+diesel::table! {
+    schedules (id) {
+        id -> Text,
+        schedule_code -> Text,
+        course_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        quota -> Integer,
+        seats_taken -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        details -> Text,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_records (partner_id, idem_key) {
+        partner_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sms_outbox (id) {
+        id -> Text,
+        to_phone -> Text,
+        body -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(courses -> partners (lpk_id));
+diesel::joinable!(schedules -> courses (course_id));
+diesel::joinable!(course_platforms -> courses (course_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    partners,
+    participants,
+    family_cards,
+    courses,
+    course_platforms,
+    schedules,
+    audit_head,
+    audit_events,
+    idempotency_records,
+    sms_outbox,
+);
