@@ -1,0 +1,79 @@
+//! The HTTP edge: one file per resource; every route is registered here, so it reaches the spec.
+//! Handlers extract, authorize, call one service function, and map the result. No business rules.
+
+pub mod admin;
+pub mod courses;
+pub mod meta;
+pub mod middleware;
+pub mod oauth;
+pub mod pagination;
+pub mod sandbox;
+
+use actix_web::{
+    HttpRequest, error::JsonPayloadError, error::PathError, error::QueryPayloadError, web,
+};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Registers every route (also used to build the OpenAPI document without a server).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(meta::healthz)
+        .service(meta::readyz)
+        .service(meta::metrics)
+        .service(meta::errors_page)
+        .service(oauth::token)
+        .service(courses::list)
+        .service(courses::get)
+        .service(courses::submit)
+        .service(courses::add_schedule)
+        .service(admin::partners::create)
+        .service(admin::partners::rotate_secret)
+        .service(admin::participants::register)
+        .service(admin::participants::bulk_import)
+        .service(admin::participants::get)
+        .service(admin::participants::reveal)
+        .service(admin::participants::freeze)
+        .service(admin::participants::unfreeze)
+        .service(admin::participants::revoke)
+        .service(admin::courses::approve)
+        .service(admin::courses::reject)
+        .service(admin::audit::list)
+        .service(sandbox::sms);
+}
+
+/// Extractor configs whose errors are problem+json with stable codes, not actix's plain text.
+pub fn extractor_configs(max_body: usize) -> (web::JsonConfig, web::PathConfig, web::QueryConfig) {
+    let json = web::JsonConfig::default()
+        .limit(max_body)
+        .error_handler(|err, _req: &HttpRequest| json_error(err).into());
+    let path = web::PathConfig::default().error_handler(|err: PathError, _| {
+        ErrorCode::NotFound
+            .with(format!("Bad path parameter: {err}"))
+            .into()
+    });
+    let query = web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+        ErrorCode::MalformedQuery.with(err.to_string()).into()
+    });
+    (json, path, query)
+}
+
+fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType
+            .with("Send the body as JSON with Content-Type: application/json."),
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ErrorCode::PayloadTooLarge.with(format!("The body exceeds the {limit}-byte limit."))
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            // A type or missing/unknown field error: name the field when serde does.
+            ErrorCode::ValidationFailed.with(e.to_string())
+        }
+        JsonPayloadError::Deserialize(e) => ErrorCode::MalformedJson.with(e.to_string()),
+        other => ErrorCode::MalformedJson.with(other.to_string()),
+    }
+}
+
+/// The documented error body, for `responses(...)` in route docs.
+pub use crate::error::Problem;

@@ -1,0 +1,70 @@
+//! `GET /v1/sandbox/sms`: the messages the sandbox would have sent. 404 when sandbox is off.
+
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::AnyCaller;
+use crate::db::sms_outbox;
+use crate::domain::PhoneNumber;
+use crate::domain::time::to_wib;
+use crate::error::{ApiError, ErrorCode, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SmsQuery {
+    /// The recipient, any Indonesian mobile form.
+    #[param(example = "081200000001")]
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sms {
+    pub to: String,
+    pub body: String,
+    pub sent_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SmsList {
+    /// Newest first (at most 50).
+    pub data: Vec<Sms>,
+}
+
+/// The sandbox SMS outbox for a phone number (any valid token).
+#[utoipa::path(
+    tag = "sandbox",
+    params(SmsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SmsList),
+        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not_found (sandbox off)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (phone)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/sandbox/sms")]
+pub async fn sms(
+    _caller: AnyCaller,
+    query: web::Query<SmsQuery>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<SmsList>, ApiError> {
+    if !state.config.sandbox {
+        return Err(ErrorCode::SandboxDisabled.with("The sandbox is off on this server."));
+    }
+    let phone = PhoneNumber::parse(&query.phone)?;
+    let rows = state
+        .db(move |c| Ok(sms_outbox::for_phone(c, phone.as_str(), 50)?))
+        .await?;
+    Ok(web::Json(SmsList {
+        data: rows
+            .into_iter()
+            .map(|r| Sms {
+                to: r.to_phone,
+                body: r.body,
+                sent_at: to_wib(r.sent_at),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,67 @@
+//! The OpenAPI document: built from the same route registration the server uses, so the two
+//! cannot disagree. `prakerja-api openapi` prints it; `openapi/openapi.json` is that output.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "prakerja-api",
+        description = "Partner integration API of a Prakerja-style training-voucher program. \
+            Errors are RFC 9457 problem+json: map on `code`. Auth: OAuth2 client credentials at \
+            `POST /v1/oauth/token`, then `Authorization: Bearer <token>`. State-changing POSTs accept \
+            `Idempotency-Key`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerScheme),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "auth", description = "Client credentials and tokens"),
+        (name = "catalog", description = "Courses and schedules"),
+        (name = "admin", description = "Program management"),
+        (name = "sandbox", description = "Sandbox helpers (off in production)"),
+        (name = "meta", description = "Health, readiness, metrics, error codes"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .description(Some("An access token from POST /v1/oauth/token"))
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// The full document, as served at `/openapi.json`.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::http::routes)
+        .split_for_parts()
+        .1
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let mut json = spec().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

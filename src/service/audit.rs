@@ -1,0 +1,148 @@
+//! The audit trail: append (inside the caller's transaction), verify the chain, read pages.
+
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::db::audit::{self, AuditRow};
+use crate::error::ApiError;
+
+/// What happened, to what.
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: &'a str,
+    /// Facts worth keeping; never personal data (NIK, KK, phone, email, full card numbers).
+    pub details: serde_json::Value,
+}
+
+/// The actor of an audit event: a caller, or the system itself (CLI, start-up).
+pub struct Actor {
+    pub id: String,
+    pub role: String,
+    pub request_id: Option<String>,
+}
+
+impl From<&Caller> for Actor {
+    fn from(c: &Caller) -> Self {
+        Actor {
+            id: c.id.clone(),
+            role: c.role.as_str().into(),
+            request_id: c.request_id.clone(),
+        }
+    }
+}
+
+impl Actor {
+    pub fn system(what: &str) -> Self {
+        Actor {
+            id: what.into(),
+            role: "system".into(),
+            request_id: None,
+        }
+    }
+}
+
+/// The hash of a row: SHA-256 over its content and the previous row's hash.
+pub fn row_hash(r: &AuditRow) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        r.seq.to_string(),
+        r.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        r.actor_id.clone(),
+        r.actor_role.clone(),
+        r.action.clone(),
+        r.target_type.clone(),
+        r.target_id.clone(),
+        r.details.clone(),
+        r.request_id.clone().unwrap_or_default(),
+        r.prev_hash.clone(),
+    ] {
+        h.update(part.len().to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an event; call inside the transaction of the change it records.
+pub fn record(conn: &mut DbConn, actor: &Actor, event: Event<'_>) -> Result<(), ApiError> {
+    let (seq, prev_hash) = audit::lock_head(conn)?;
+    let mut row = AuditRow {
+        seq: seq + 1,
+        occurred_at: crate::db::now(),
+        actor_id: actor.id.clone(),
+        actor_role: actor.role.clone(),
+        action: event.action.into(),
+        target_type: event.target_type.into(),
+        target_id: event.target_id.into(),
+        details: event.details.to_string(),
+        request_id: actor.request_id.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = row_hash(&row);
+    audit::append(conn, &row)?;
+    Ok(())
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact {
+        events: i64,
+        head: String,
+    },
+    /// The first row whose link or content does not match.
+    Broken {
+        seq: i64,
+        reason: String,
+    },
+}
+
+/// Walks the whole chain in batches; `progress` is called after each batch with the last seq seen.
+pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainCheck, ApiError> {
+    let genesis = "0".repeat(64);
+    let (mut last_seq, mut last_hash) = (0i64, genesis);
+    loop {
+        let batch = audit::batch_after(conn, last_seq, 1000)?;
+        if batch.is_empty() {
+            break;
+        }
+        for row in batch {
+            if row.seq != last_seq + 1 {
+                return Ok(ChainCheck::Broken {
+                    seq: last_seq + 1,
+                    reason: format!("event {} is missing", last_seq + 1),
+                });
+            }
+            if row.prev_hash != last_hash {
+                return Ok(ChainCheck::Broken {
+                    seq: row.seq,
+                    reason: "prev_hash does not match the previous event's hash".into(),
+                });
+            }
+            if row_hash(&row) != row.hash {
+                return Ok(ChainCheck::Broken {
+                    seq: row.seq,
+                    reason: "content does not match its hash (edited)".into(),
+                });
+            }
+            last_seq = row.seq;
+            last_hash = row.hash;
+        }
+        progress(last_seq);
+    }
+    let (head_seq, head_hash) = audit::head(conn)?;
+    if head_seq != last_seq || head_hash != last_hash {
+        return Ok(ChainCheck::Broken {
+            seq: last_seq + 1,
+            reason: format!(
+                "the chain head names event {head_seq} but the trail ends at {last_seq} (events deleted)"
+            ),
+        });
+    }
+    Ok(ChainCheck::Intact {
+        events: last_seq,
+        head: last_hash,
+    })
+}
