@@ -1,0 +1,261 @@
+//! `spawn_app()`: the real server on port 0 over a fresh database (a SQLite file, or a PostgreSQL
+//! database cloned from a migrated template when `TEST_DATABASE_URL` is set), and a real client.
+
+use std::sync::OnceLock;
+
+use actix_web::web;
+use diesel::prelude::*;
+use prakerja_api::config::Config;
+use prakerja_api::db::{self, DbConn};
+use prakerja_api::error::ApiError;
+use prakerja_api::startup::Application;
+use prakerja_api::state::AppState;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: web::Data<AppState>,
+    server: actix_web::dev::ServerHandle,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestApp {
+    /// Stops the workers, so the pool and its database connections go with the test.
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.code(), code, "body: {}", self.body);
+        assert!(
+            self.header("content-type")
+                .unwrap_or("")
+                .starts_with("application/problem+json"),
+            "content-type {:?}",
+            self.header("content-type")
+        );
+        for member in ["type", "title", "status", "detail", "request_id"] {
+            assert!(
+                !self.body[member].is_null(),
+                "problem lacks {member}: {}",
+                self.body
+            );
+        }
+        &self.body
+    }
+}
+
+pub const ADMIN: (&str, &str) = ("sandbox-admin", "sandbox-admin-secret");
+pub const PLATFORM: (&str, &str) = ("sandbox-platform", "sandbox-platform-secret");
+pub const LPK: (&str, &str) = ("sandbox-lpk", "sandbox-lpk-secret");
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let (database_url, dir) = fresh_database();
+    let mut config = Config::for_tests(&database_url);
+    tweak(&mut config);
+    // The server runs on a thread and runtime of its own, so stopping it (on drop) completes even
+    // after the test's runtime is gone, and its pool's connections close with it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(config)
+                .await
+                .expect("application builds");
+            let _ = tx.send((app.port(), app.state(), app.handle()));
+            let _ = app.run_until_stopped().await;
+        })
+    });
+    let (port, state, server) = rx.recv().expect("server thread started");
+    let address = format!("http://127.0.0.1:{port}");
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client"),
+        state,
+        server,
+        _dir: dir,
+    }
+}
+
+fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => (postgres_database(&admin_url), None),
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+/// The URL of `admin_url`'s server with another database name.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL names a database");
+    format!("{base}/{name}")
+}
+
+/// A new PostgreSQL database cloned from a template migrated once per test run.
+fn postgres_database(admin_url: &str) -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
+        // Databases of earlier runs.
+        let old: Vec<String> = diesel::sql_query(
+            "SELECT datname AS name FROM pg_database WHERE datname LIKE 'prakerja_t_%' OR datname LIKE 'prakerja_tpl_%'",
+        )
+        .load::<Name>(&mut admin)
+        .expect("list databases")
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+        for name in old {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin);
+        }
+        let name = format!("prakerja_tpl_{}", uuid::Uuid::new_v4().simple());
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).expect("create template");
+        let mut conn = DbConn::Pg(PgConnection::establish(&with_database(admin_url, &name)).expect("template"));
+        db::migrations::run_pending(&mut conn).expect("migrate template");
+        name
+    });
+    let name = format!("prakerja_t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
+    diesel::sql_query(format!(
+        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+    ))
+    .execute(&mut admin)
+    .expect("clone template");
+    with_database(admin_url, &name)
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Response {
+        let res = req.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body read");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn token(&self, (id, secret): (&str, &str)) -> String {
+        let res = self
+            .send(self.client.post(self.url("/v1/oauth/token")).form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ]))
+            .await;
+        assert_eq!(res.status, 200, "token for {id}: {}", res.body);
+        res.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    /// Registers a partner and returns `(partner id, client id, secret)`.
+    pub async fn new_partner(&self, admin: &str, kind: &str) -> (String, String, String) {
+        let res = self
+            .post(
+                "/v1/admin/partners",
+                admin,
+                &json!({"name": format!("Test {kind}"), "kind": kind}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let s = |k: &str| res.body[k].as_str().expect(k).to_string();
+        (s("id"), s("client_id"), s("client_secret"))
+    }
+
+    /// Runs a store call, as the server would.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    ) -> T {
+        self.state.db(f).await.expect("database call")
+    }
+
+    /// Runs raw SQL (test set-up and tampering).
+    pub async fn sql(&self, statement: &str) -> usize {
+        let statement = statement.to_string();
+        self.db(move |c| Ok(diesel::sql_query(statement).execute(c)?))
+            .await
+    }
+}
+
+/// A registration body with unique NIK and KK, born 15 Aug 1990, passed yesterday.
+pub fn participant_body(n: u32) -> Value {
+    let passed = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    json!({
+        "nik": format!("327301150890{:04}", n % 10000),
+        "kk_number": format!("3273010101{:06}", n),
+        "full_name": "Budi Santoso",
+        "phone": format!("0813{:08}", n),
+        "email": format!("peserta{n}@example.com"),
+        "wave": 7,
+        "passed_at": passed,
+    })
+}
+
+/// A number that differs per call within a test run (NIKs and KKs must not collide).
+pub fn unique() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}

@@ -1,0 +1,15 @@
+//! Black-box tests through HTTP against the real server (`cargo test`; with `TEST_DATABASE_URL`
+//! set to a PostgreSQL URL, every test gets its own PostgreSQL database instead of a SQLite file).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod courses;
+mod errors;
+mod idempotency;
+mod meta;
+mod openapi;
+mod participants;
+mod pii;
+mod sandbox;

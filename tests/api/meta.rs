@@ -1,0 +1,92 @@
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer_ok_on_a_migrated_database() {
+    let app = spawn_app().await;
+    let res = app.send(app.client.get(app.url("/healthz"))).await;
+    assert_eq!((res.status, res.body["status"].as_str()), (200, Some("ok")));
+    let res = app.send(app.client.get(app.url("/readyz"))).await;
+    assert_eq!(
+        (res.status, res.body["status"].as_str()),
+        (200, Some("ready"))
+    );
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_pattern_not_raw_path() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    app.get("/v1/admin/participants/5200000000000013", &admin)
+        .await;
+    let res = app.send(app.client.get(app.url("/metrics"))).await;
+    let text = res.body.as_str().unwrap_or_default().to_string();
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(
+        text.contains("/v1/admin/participants/{card_number}"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("5200000000000013"),
+        "raw card number leaked into metrics"
+    );
+}
+
+#[actix_web::test]
+async fn request_id_is_echoed_when_given_and_generated_otherwise() {
+    let app = spawn_app().await;
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/healthz"))
+                .header("X-Request-Id", "abc-123"),
+        )
+        .await;
+    assert_eq!(res.header("x-request-id"), Some("abc-123"));
+    let res = app.send(app.client.get(app.url("/healthz"))).await;
+    assert!(res.header("x-request-id").is_some_and(|id| id.len() >= 32));
+}
+
+#[actix_web::test]
+async fn unknown_route_is_a_problem_with_the_request_id() {
+    let app = spawn_app().await;
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/v1/nothing-here"))
+                .header("X-Request-Id", "rid-9"),
+        )
+        .await;
+    let body = res.problem(404, "not_found");
+    assert_eq!(body["request_id"], "rid-9");
+}
+
+#[actix_web::test]
+async fn error_type_links_resolve_to_an_anchor_on_the_error_page() {
+    let app = spawn_app().await;
+    let res = app.send(app.client.get(app.url("/v1/courses"))).await;
+    let type_uri = res.problem(401, "invalid_token")["type"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(type_uri.ends_with("/errors#invalid_token"), "{type_uri}");
+    let page = app.send(app.client.get(app.url("/errors"))).await;
+    assert!(
+        page.body
+            .as_str()
+            .unwrap_or_default()
+            .contains("id=\"invalid_token\"")
+    );
+}
+
+#[actix_web::test]
+async fn docs_render_swagger_ui_without_a_cdn() {
+    let app = spawn_app().await;
+    let res = app.send(app.client.get(app.url("/docs/"))).await;
+    assert_eq!(res.status, 200);
+    let html = res.body.as_str().unwrap_or_default();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("unpkg.com") && !html.contains("cdn."),
+        "docs must not load from a CDN"
+    );
+}

@@ -1,0 +1,106 @@
+use prakerja_api::service::sandbox::{CLIENTS, TEST_CARDS, card};
+
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn the_seeded_test_cards_have_their_documented_states() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let mut seen = Vec::new();
+    for (payload, _, _) in TEST_CARDS {
+        let res = app
+            .get(
+                &format!("/v1/admin/participants/{}", card(payload).as_str()),
+                &admin,
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        seen.push((
+            res.body["status"].as_str().unwrap_or("").to_string(),
+            res.body["balance"].as_i64().unwrap_or(-1),
+        ));
+    }
+    let expect = |s: &str, b: i64| (s.to_string(), b);
+    assert_eq!(
+        seen,
+        vec![
+            expect("active", 1_000_000),
+            expect("frozen", 1_000_000),
+            expect("revoked", 1_000_000),
+            expect("active", 1_000_000),
+            expect("active", 100_000)
+        ]
+    );
+    let deadline_card = card(TEST_CARDS[3].0);
+    let res = app
+        .get(
+            &format!("/v1/admin/participants/{}", deadline_card.as_str()),
+            &admin,
+        )
+        .await;
+    let deadline =
+        chrono::DateTime::parse_from_rfc3339(res.body["purchase_deadline"].as_str().unwrap_or(""))
+            .expect("deadline");
+    assert!(
+        deadline < chrono::Utc::now(),
+        "the deadline card's deadline has passed"
+    );
+}
+
+#[actix_web::test]
+async fn the_sms_outbox_answers_in_sandbox_and_is_404_when_off() {
+    let app = spawn_app().await;
+    let token = app.token(PLATFORM).await;
+    let res = app.get("/v1/sandbox/sms?phone=081200000001", &token).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body["data"].is_array());
+    app.get("/v1/sandbox/sms?phone=12", &token)
+        .await
+        .problem(422, "validation_failed");
+
+    let off = spawn_with(|c| c.sandbox = false).await;
+    let admin_off = {
+        let creds = off
+            .db(|c| {
+                prakerja_api::service::partners::create(
+                    c,
+                    &prakerja_api::service::audit::Actor::system("test"),
+                    "Ops",
+                    prakerja_api::auth::Role::Admin,
+                    None,
+                )
+            })
+            .await;
+        off.token((&creds.client_id, &creds.client_secret)).await
+    };
+    off.get("/v1/sandbox/sms?phone=081200000001", &admin_off)
+        .await
+        .problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn no_sandbox_means_no_seeded_clients() {
+    let app = spawn_with(|c| c.sandbox = false).await;
+    let count = app.db(|c| Ok(prakerja_api::db::partners::count(c)?)).await;
+    assert_eq!(count, 0);
+}
+
+#[test]
+fn the_readme_documents_every_sandbox_credential_and_test_card() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    for (id, secret, _, _) in CLIENTS {
+        assert!(
+            readme.contains(id) && readme.contains(secret),
+            "README lacks {id}"
+        );
+    }
+    for (payload, _, _) in TEST_CARDS {
+        let number = card(payload);
+        assert!(
+            readme.contains(number.as_str()),
+            "README lacks test card {}",
+            number.as_str()
+        );
+    }
+}
