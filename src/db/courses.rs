@@ -155,3 +155,40 @@ pub fn schedules(conn: &mut DbConn, course_id: &str) -> QueryResult<Vec<Schedule
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     t::table.count().get_result(conn)
 }
+
+pub fn find_course(conn: &mut DbConn, id: &str) -> QueryResult<CourseRow> {
+    t::table.find(id).select(CourseRow::as_select()).first(conn)
+}
+
+pub fn find_schedule(conn: &mut DbConn, id: &str) -> QueryResult<ScheduleRow> {
+    s::table
+        .find(id)
+        .select(ScheduleRow::as_select())
+        .first(conn)
+}
+
+pub fn find_schedule_by_code(
+    conn: &mut DbConn,
+    course_id: &str,
+    code: &str,
+) -> QueryResult<Option<ScheduleRow>> {
+    s::table
+        .filter(s::course_id.eq(course_id).and(s::schedule_code.eq(code)))
+        .select(ScheduleRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Takes a seat only while one is left: the quota can never be exceeded, whatever the concurrency.
+pub fn take_seat(conn: &mut DbConn, schedule_id: &str) -> QueryResult<bool> {
+    diesel::update(s::table.filter(s::id.eq(schedule_id).and(s::seats_taken.lt(s::quota))))
+        .set(s::seats_taken.eq(s::seats_taken + 1))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+pub fn release_seat(conn: &mut DbConn, schedule_id: &str) -> QueryResult<usize> {
+    diesel::update(s::table.filter(s::id.eq(schedule_id).and(s::seats_taken.gt(0))))
+        .set(s::seats_taken.eq(s::seats_taken - 1))
+        .execute(conn)
+}

@@ -4,13 +4,16 @@
 //! hide why a URL failed). Every diesel call runs inside [`run`], on actix's blocking pool.
 
 pub mod audit;
+pub mod card_validations;
 pub mod courses;
+pub mod events;
 pub mod idempotency;
 pub mod migrations;
 pub mod participants;
 pub mod partners;
 pub mod schema;
 pub mod sms_outbox;
+pub mod vouchers;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;

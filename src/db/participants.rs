@@ -133,3 +133,39 @@ pub fn sandbox_set_balance(conn: &mut DbConn, card: &str, balance: i64) -> Query
         .set(t::balance.eq(balance))
         .execute(conn)
 }
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<ParticipantRow> {
+    t::table
+        .find(id)
+        .select(ParticipantRow::as_select())
+        .first(conn)
+}
+
+/// Debits `amount` only if the card is active and the balance covers it; stamps the first
+/// purchase. The conditional update is the whole guard: no read-then-write, and on PostgreSQL it
+/// holds the row lock until the transaction ends, so purchases on one card queue here.
+pub fn debit(conn: &mut DbConn, id: &str, amount: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    let debited = diesel::update(
+        t::table.filter(
+            t::id
+                .eq(id)
+                .and(t::status.eq("active"))
+                .and(t::balance.ge(amount)),
+        ),
+    )
+    .set((t::balance.eq(t::balance - amount), t::updated_at.eq(at)))
+    .execute(conn)?;
+    if debited == 1 {
+        diesel::update(t::table.filter(t::id.eq(id).and(t::first_purchase_at.is_null())))
+            .set(t::first_purchase_at.eq(at))
+            .execute(conn)?;
+    }
+    Ok(debited == 1)
+}
+
+/// Returns `amount` to the balance (a voided voucher).
+pub fn refund(conn: &mut DbConn, id: &str, amount: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(t::table.find(id))
+        .set((t::balance.eq(t::balance + amount), t::updated_at.eq(at)))
+        .execute(conn)
+}

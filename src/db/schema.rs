@@ -133,6 +133,78 @@ diesel::table! {
 diesel::joinable!(courses -> partners (lpk_id));
 diesel::joinable!(schedules -> courses (course_id));
 diesel::joinable!(course_platforms -> courses (course_id));
+diesel::joinable!(vouchers -> courses (course_id));
+diesel::joinable!(vouchers -> participants (participant_id));
+diesel::joinable!(vouchers -> schedules (schedule_id));
+
+diesel::table! {
+    card_validations (id) {
+        id -> Text,
+        platform_id -> Text,
+        participant_id -> Text,
+        course_id -> Text,
+        schedule_id -> Nullable<Text>,
+        status -> Text,
+        otp_hash -> Nullable<Text>,
+        otp_expires_at -> Timestamp,
+        wrong_attempts -> Integer,
+        resends -> Integer,
+        last_sent_at -> Nullable<Timestamp>,
+        verified_at -> Nullable<Timestamp>,
+        valid_until -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    otp_sends (id) {
+        id -> Text,
+        participant_id -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vouchers (id) {
+        id -> Text,
+        code -> Text,
+        participant_id -> Text,
+        course_id -> Text,
+        schedule_id -> Nullable<Text>,
+        platform_id -> Text,
+        lpk_id -> Text,
+        card_validation_id -> Text,
+        external_order_id -> Text,
+        amount -> BigInt,
+        balance_after -> BigInt,
+        status -> Text,
+        issued_at -> Timestamp,
+        redeemed_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        voided_at -> Nullable<Timestamp>,
+        void_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attendance (voucher_id, sequence) {
+        voucher_id -> Text,
+        sequence -> Integer,
+        attended_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        partner_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     partners,
@@ -145,4 +217,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     idempotency_records,
     sms_outbox,
+    card_validations,
+    otp_sends,
+    vouchers,
+    attendance,
+    events,
 );

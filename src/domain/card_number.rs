@@ -45,7 +45,7 @@ impl CardNumber {
 
     /// `************1234`: what partners see before an OTP proves the holder present.
     pub fn masked(&self) -> String {
-        format!("************{}", &self.0[12..])
+        super::mask::mask_card(&self.0)
     }
 }
 

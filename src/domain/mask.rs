@@ -6,6 +6,19 @@ pub fn mask_digits(s: &str) -> String {
     format!("{keep}{}", "*".repeat(s.chars().count().saturating_sub(4)))
 }
 
+/// `************1234`: a card number's last four digits.
+pub fn mask_card(card: &str) -> String {
+    let tail: String = card
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("************{tail}")
+}
+
 /// `B**** S*******`: each word's first letter, the rest starred.
 pub fn mask_name(name: &str) -> String {
     name.split_whitespace()

@@ -8,12 +8,17 @@ pub mod digits;
 pub mod eligibility;
 pub mod mask;
 pub mod nik;
+pub mod otp;
 pub mod participant;
 pub mod phone;
+pub mod purchase;
 pub mod rupiah;
 pub mod time;
+pub mod voucher;
+pub mod voucher_code;
 
 pub use card_number::CardNumber;
 pub use nik::{KkNumber, Nik};
 pub use phone::PhoneNumber;
 pub use rupiah::Rupiah;
+pub use voucher_code::VoucherCode;

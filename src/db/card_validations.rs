@@ -1,0 +1,164 @@
+//! Queries on `card_validations` and `otp_sends`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{card_validations as t, otp_sends as s};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = t)]
+pub struct ValidationRow {
+    pub id: String,
+    pub platform_id: String,
+    pub participant_id: String,
+    pub course_id: String,
+    pub schedule_id: Option<String>,
+    pub status: String,
+    pub otp_hash: Option<String>,
+    pub otp_expires_at: NaiveDateTime,
+    pub wrong_attempts: i32,
+    pub resends: i32,
+    pub last_sent_at: Option<NaiveDateTime>,
+    pub verified_at: Option<NaiveDateTime>,
+    pub valid_until: Option<NaiveDateTime>,
+    pub used_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &ValidationRow) -> QueryResult<()> {
+    diesel::insert_into(t::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A validation, if it belongs to this platform.
+pub fn find_for_platform(
+    conn: &mut DbConn,
+    id: &str,
+    platform_id: &str,
+) -> QueryResult<Option<ValidationRow>> {
+    t::table
+        .filter(t::id.eq(id).and(t::platform_id.eq(platform_id)))
+        .select(ValidationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A new code replaces the old one, only while the validation still waits for an OTP.
+pub fn replace_otp(
+    conn: &mut DbConn,
+    id: &str,
+    hash: &str,
+    expires_at: NaiveDateTime,
+    sent_at: NaiveDateTime,
+    count_as_resend: bool,
+) -> QueryResult<bool> {
+    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq("otp_sent"))))
+        .set((
+            t::otp_hash.eq(hash),
+            t::otp_expires_at.eq(expires_at),
+            t::last_sent_at.eq(sent_at),
+            t::resends.eq(t::resends + i32::from(count_as_resend)),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Marks the last send failed, so a resend may follow at once.
+pub fn clear_last_sent(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::update(t::table.find(id))
+        .set(t::last_sent_at.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
+/// Counts a wrong guess; locks at `max`. Returns the wrong-guess count after this one, or None if
+/// the validation was no longer waiting for an OTP.
+pub fn count_wrong_guess(conn: &mut DbConn, id: &str, max: i32) -> QueryResult<Option<i32>> {
+    let n = diesel::update(
+        t::table.filter(
+            t::id
+                .eq(id)
+                .and(t::status.eq("otp_sent"))
+                .and(t::wrong_attempts.lt(max)),
+        ),
+    )
+    .set(t::wrong_attempts.eq(t::wrong_attempts + 1))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let wrong: i32 = t::table.find(id).select(t::wrong_attempts).first(conn)?;
+    if wrong >= max {
+        diesel::update(t::table.find(id))
+            .set((t::status.eq("locked"), t::otp_hash.eq(None::<String>)))
+            .execute(conn)?;
+    }
+    Ok(Some(wrong))
+}
+
+pub fn mark_verified(
+    conn: &mut DbConn,
+    id: &str,
+    at: NaiveDateTime,
+    valid_until: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq("otp_sent"))))
+        .set((
+            t::status.eq("verified"),
+            t::verified_at.eq(at),
+            t::valid_until.eq(valid_until),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Uses a verified validation; false when another purchase got it first.
+pub fn mark_used(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq("verified"))))
+        .set((t::status.eq("used"), t::used_at.eq(at)))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+pub fn record_send(conn: &mut DbConn, participant_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(s::table)
+        .values((
+            s::id.eq(uuid::Uuid::now_v7().to_string()),
+            s::participant_id.eq(participant_id),
+            s::sent_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// OTPs sent to a card since `since`, and the oldest of them.
+pub fn sends_since(
+    conn: &mut DbConn,
+    participant_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    let filter = s::participant_id
+        .eq(participant_id)
+        .and(s::sent_at.gt(since));
+    let count = s::table.filter(filter).count().get_result(conn)?;
+    let oldest = s::table
+        .filter(filter)
+        .select(diesel::dsl::min(s::sent_at))
+        .first(conn)?;
+    Ok((count, oldest))
+}
+
+/// Retention: OTP send records, and validations that never bought, older than `cutoff`. A used
+/// validation is its voucher's proof of the holder's presence: it stays, without its OTP hash.
+/// Returns `(validations deleted, send records deleted)`.
+pub fn purge_before(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<(usize, usize)> {
+    let sends = diesel::delete(s::table.filter(s::sent_at.lt(cutoff))).execute(conn)?;
+    let old = t::created_at.lt(cutoff);
+    diesel::update(t::table.filter(old.and(t::status.eq("used")).and(t::otp_hash.is_not_null())))
+        .set(t::otp_hash.eq(None::<String>))
+        .execute(conn)?;
+    let unused = diesel::delete(t::table.filter(old.and(t::status.ne("used")))).execute(conn)?;
+    Ok((unused, sends))
+}

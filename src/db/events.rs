@@ -1,0 +1,44 @@
+//! The transactional outbox: events written in the same transaction as the change they announce.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::events as t;
+
+/// Records `event_type` with `payload` for each recipient partner.
+pub fn publish(
+    conn: &mut DbConn,
+    recipients: &[&str],
+    event_type: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<()> {
+    let now = super::now();
+    let mut unique: Vec<&str> = recipients.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for partner in unique {
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = serde_json::json!({"id": id, "type": event_type, "created_at": crate::domain::time::to_wib(now), "data": payload});
+        diesel::insert_into(t::table)
+            .values((
+                t::id.eq(&id),
+                t::partner_id.eq(partner),
+                t::event_type.eq(event_type),
+                t::payload.eq(body.to_string()),
+                t::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn count_for(conn: &mut DbConn, partner_id: &str, event_type: &str) -> QueryResult<i64> {
+    t::table
+        .filter(
+            t::partner_id
+                .eq(partner_id)
+                .and(t::event_type.eq(event_type)),
+        )
+        .count()
+        .get_result(conn)
+}
