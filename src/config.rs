@@ -10,6 +10,7 @@ use std::time::Duration;
 const DEV_JWT_SECRET: &str = "development-only-jwt-secret-change-me-0123456789";
 /// Development-only data keys (32 bytes, base64): production refuses them.
 const DEV_DATA_KEY: &str = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0zMmJ5dGU=";
+const DEFAULT_SMS_TEMPLATE: &str = r#"{"to":"{to}","message":"{message}"}"#;
 const DEV_INDEX_KEY: &str = "ZGV2ZWxvcG1lbnQtb25seS1pbmRleC1rZXktMzJieXQ=";
 
 #[derive(Clone, Debug)]
@@ -49,10 +50,36 @@ pub struct Config {
     pub data_key_id: String,
     /// `PRAKERJA_INDEX_KEY`: base64 HMAC key for blind indexes (lookups and uniqueness of NIK, KK, phone).
     pub index_key: [u8; 32],
+    /// `PRAKERJA_OTP_TTL_SECONDS` (default 300): how long an OTP can be entered.
+    pub otp_ttl: Duration,
+    /// `PRAKERJA_OTP_MAX_ATTEMPTS` (default 5): wrong guesses before the validation locks.
+    pub otp_max_attempts: u32,
+    /// `PRAKERJA_OTP_RESEND_COOLDOWN_SECONDS` (default 60).
+    pub otp_resend_cooldown: Duration,
+    /// `PRAKERJA_OTP_MAX_RESENDS` (default 3) per validation.
+    pub otp_max_resends: u32,
+    /// `PRAKERJA_OTP_PER_CARD_PER_HOUR` (default 10): OTP SMS per card per hour, all causes together.
+    pub otp_per_card_per_hour: u32,
+    /// `PRAKERJA_VALIDATION_TTL_SECONDS` (default 900): how long a verified validation can buy.
+    pub validation_ttl: Duration,
+    /// `PRAKERJA_VALIDATIONS_PER_MINUTE` (default 60): card validations a platform may start per minute.
+    pub validations_per_minute: u32,
+    /// `PRAKERJA_SMS_GATEWAY_URL`: where OTP SMS are POSTed when the sandbox is off.
+    pub sms_gateway_url: Option<String>,
+    /// `PRAKERJA_SMS_GATEWAY_AUTHORIZATION`: the `Authorization` header value for the gateway.
+    pub sms_gateway_authorization: Option<String>,
+    /// `PRAKERJA_SMS_BODY_TEMPLATE` (default `{"to":"{to}","message":"{message}"}`): the JSON body,
+    /// with `{to}` and `{message}` replaced by JSON-escaped values.
+    pub sms_body_template: String,
+    /// `PRAKERJA_SMS_TIMEOUT_MS` (default 5000) per attempt.
+    pub sms_timeout: Duration,
     /// `PRAKERJA_RETENTION_IDEMPOTENCY_HOURS` (default 48; never below the 24 h replay window).
     pub retention_idempotency_hours: i64,
     /// `PRAKERJA_RETENTION_SMS_HOURS` (default 24): how long sandbox SMS are kept.
     pub retention_sms_hours: i64,
+    /// `PRAKERJA_RETENTION_VALIDATION_HOURS` (default 24): card validations that bought nothing, and
+    /// OTP send records (at least 1 h: the per-card cap counts the last hour).
+    pub retention_validation_hours: i64,
     /// `PRAKERJA_LOG_FORMAT`: `pretty` (default) or `json`.
     pub log_json: bool,
 }
@@ -175,8 +202,24 @@ impl Config {
                 "PRAKERJA_INDEX_KEY",
                 &var("PRAKERJA_INDEX_KEY").unwrap_or_else(|| DEV_INDEX_KEY.into()),
             )?,
+            otp_ttl: Duration::from_secs(parse("PRAKERJA_OTP_TTL_SECONDS", 300)?),
+            otp_max_attempts: parse("PRAKERJA_OTP_MAX_ATTEMPTS", 5)?,
+            otp_resend_cooldown: Duration::from_secs(parse(
+                "PRAKERJA_OTP_RESEND_COOLDOWN_SECONDS",
+                60,
+            )?),
+            otp_max_resends: parse("PRAKERJA_OTP_MAX_RESENDS", 3)?,
+            otp_per_card_per_hour: parse("PRAKERJA_OTP_PER_CARD_PER_HOUR", 10)?,
+            validation_ttl: Duration::from_secs(parse("PRAKERJA_VALIDATION_TTL_SECONDS", 900)?),
+            validations_per_minute: parse("PRAKERJA_VALIDATIONS_PER_MINUTE", 60)?,
+            sms_gateway_url: var("PRAKERJA_SMS_GATEWAY_URL"),
+            sms_gateway_authorization: var("PRAKERJA_SMS_GATEWAY_AUTHORIZATION"),
+            sms_body_template: var("PRAKERJA_SMS_BODY_TEMPLATE")
+                .unwrap_or_else(|| DEFAULT_SMS_TEMPLATE.into()),
+            sms_timeout: Duration::from_millis(parse("PRAKERJA_SMS_TIMEOUT_MS", 5000)?),
             retention_idempotency_hours: parse("PRAKERJA_RETENTION_IDEMPOTENCY_HOURS", 48)?,
             retention_sms_hours: parse("PRAKERJA_RETENTION_SMS_HOURS", 24)?,
+            retention_validation_hours: parse("PRAKERJA_RETENTION_VALIDATION_HOURS", 24)?,
             log_json: var("PRAKERJA_LOG_FORMAT").as_deref() == Some("json"),
         };
         config.check()?;
@@ -196,6 +239,14 @@ impl Config {
                 self.data_key_id
             )));
         }
+        if self.otp_max_attempts == 0
+            || self.otp_per_card_per_hour == 0
+            || self.validations_per_minute == 0
+        {
+            return Err(ConfigError(
+                "PRAKERJA_OTP_MAX_ATTEMPTS, PRAKERJA_OTP_PER_CARD_PER_HOUR and PRAKERJA_VALIDATIONS_PER_MINUTE must be above 0".into(),
+            ));
+        }
         if self.rate_per_second == 0 || self.rate_burst == 0 {
             return Err(ConfigError(
                 "PRAKERJA_RATE_LIMIT_PER_SECOND and PRAKERJA_RATE_LIMIT_BURST must be above 0"
@@ -204,9 +255,10 @@ impl Config {
         }
         if self.retention_idempotency_hours < crate::db::idempotency::REPLAY_WINDOW_HOURS
             || self.retention_sms_hours < 1
+            || self.retention_validation_hours < 1
         {
             return Err(ConfigError(
-                "PRAKERJA_RETENTION_IDEMPOTENCY_HOURS must be at least 24 and PRAKERJA_RETENTION_SMS_HOURS at least 1".into(),
+                "PRAKERJA_RETENTION_IDEMPOTENCY_HOURS must be at least 24, PRAKERJA_RETENTION_SMS_HOURS and PRAKERJA_RETENTION_VALIDATION_HOURS at least 1".into(),
             ));
         }
         if !self.production {
@@ -235,6 +287,9 @@ impl Config {
                 "PRAKERJA_INDEX_KEY must be set to your own key (the development key is public)",
             );
         }
+        if self.sms_gateway_url.is_none() {
+            problems.push("PRAKERJA_SMS_GATEWAY_URL must be set (OTPs are sent through it)");
+        }
         if self.public_url.is_none() {
             problems.push("PRAKERJA_PUBLIC_URL must be set to the URL partners use");
         }
@@ -245,6 +300,16 @@ impl Config {
                 "refusing to start in production: {}",
                 problems.join("; ")
             )))
+        }
+    }
+
+    pub fn otp_policy(&self) -> crate::domain::otp::OtpPolicy {
+        crate::domain::otp::OtpPolicy {
+            ttl: self.otp_ttl,
+            max_attempts: self.otp_max_attempts,
+            resend_cooldown: self.otp_resend_cooldown,
+            max_resends: self.otp_max_resends,
+            per_card_per_hour: self.otp_per_card_per_hour,
         }
     }
 
@@ -269,8 +334,20 @@ impl Config {
             data_keys: parse_data_keys(&format!("dev:{DEV_DATA_KEY}")).unwrap_or_default(),
             data_key_id: "dev".into(),
             index_key: decode_key("dev", DEV_INDEX_KEY).unwrap_or_default(),
+            otp_ttl: Duration::from_secs(300),
+            otp_max_attempts: 5,
+            otp_resend_cooldown: Duration::from_secs(60),
+            otp_max_resends: 3,
+            otp_per_card_per_hour: 10,
+            validation_ttl: Duration::from_secs(900),
+            validations_per_minute: 1000,
+            sms_gateway_url: None,
+            sms_gateway_authorization: None,
+            sms_body_template: DEFAULT_SMS_TEMPLATE.into(),
+            sms_timeout: Duration::from_secs(5),
             retention_idempotency_hours: 48,
             retention_sms_hours: 24,
+            retention_validation_hours: 24,
             log_json: false,
         }
     }
@@ -291,6 +368,7 @@ mod tests {
             "PRAKERJA_DATA_KEYS",
             "PRAKERJA_INDEX_KEY",
             "PRAKERJA_PUBLIC_URL",
+            "PRAKERJA_SMS_GATEWAY_URL",
         ] {
             assert!(err.contains(var), "{err} should name {var}");
         }
@@ -306,6 +384,7 @@ mod tests {
         c.data_key_id = "k1".into();
         c.index_key = [9u8; 32];
         c.public_url = Some("https://api.example.id".into());
+        c.sms_gateway_url = Some("https://sms.example.id/send".into());
         assert!(c.check().is_ok());
     }
 

@@ -112,11 +112,22 @@ impl PiiCipher {
 
     /// Deterministic keyed index of a normalised value: equal values, equal index; no key, no guess.
     pub fn blind_index(&self, kind: IndexKind, normalised: &str) -> String {
+        self.mac(&format!("{kind:?}"), normalised)
+    }
+
+    /// The stored form of an OTP: keyed and bound to its validation, so a dump reveals no code and
+    /// a hash cannot be replayed on another validation.
+    pub fn otp_hash(&self, validation_id: &str, otp: &str) -> String {
+        self.mac("Otp", &format!("{validation_id}:{otp}"))
+    }
+
+    /// HMAC-SHA256 under the index key, separated by `domain`.
+    fn mac(&self, domain: &str, value: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key)
             .expect("HMAC takes a key of any length");
-        mac.update(format!("{kind:?}").as_bytes());
+        mac.update(domain.as_bytes());
         mac.update(&[0]);
-        mac.update(normalised.as_bytes());
+        mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 }

@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod gateways;
 pub mod http;
 pub mod openapi;
 pub mod service;

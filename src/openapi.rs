@@ -23,6 +23,9 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "auth", description = "Client credentials and tokens"),
         (name = "catalog", description = "Courses and schedules"),
+        (name = "buying", description = "Card validation with OTP, then a voucher (platforms)"),
+        (name = "vouchers", description = "Reading vouchers"),
+        (name = "training", description = "Redemption and attendance (LPKs)"),
         (name = "admin", description = "Program management"),
         (name = "sandbox", description = "Sandbox helpers (off in production)"),
         (name = "meta", description = "Health, readiness, metrics, error codes"),

@@ -54,7 +54,7 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{local}"));
-        let state = web::Data::new(AppState::new(pool, config, public_url.clone()));
+        let state = web::Data::new(AppState::new(pool, config, public_url.clone())?);
         initial_clients(&state).await?;
 
         let server_state = state.clone();

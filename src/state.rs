@@ -22,6 +22,10 @@ pub struct AppState {
     pub public_url: String,
     /// Per-partner request budget (`PRAKERJA_RATE_LIMIT_*`).
     partner_limiter: DefaultKeyedRateLimiter<String>,
+    /// Card validations started per platform: bounds card-number guessing and SMS flooding.
+    validation_limiter: DefaultKeyedRateLimiter<String>,
+    /// Where OTP SMS go.
+    pub sms: Box<dyn crate::gateways::sms::SmsSender>,
     /// Token requests per client id: each one costs an argon2 verification.
     token_limiter: DefaultKeyedRateLimiter<String>,
 }
@@ -31,11 +35,15 @@ fn nz(n: u32) -> NonZeroU32 {
 }
 
 impl AppState {
-    pub fn new(pool: Pool, config: Config, public_url: String) -> Self {
+    pub fn new(pool: Pool, config: Config, public_url: String) -> Result<Self, String> {
         let partner_quota =
             Quota::per_second(nz(config.rate_per_second)).allow_burst(nz(config.rate_burst));
         let token_quota = Quota::per_second(nz(5)).allow_burst(nz(20));
-        Self {
+        let validation_quota = Quota::per_minute(nz(config.validations_per_minute))
+            .allow_burst(nz(config.validations_per_minute));
+        Ok(Self {
+            sms: crate::gateways::sms::from_config(&config, &pool)?,
+            validation_limiter: RateLimiter::keyed(validation_quota),
             keys: JwtKeys::from_config(&config),
             cipher: Arc::new(PiiCipher::from_config(&config)),
             metrics: Metrics::new(),
@@ -44,7 +52,7 @@ impl AppState {
             token_limiter: RateLimiter::keyed(token_quota),
             pool,
             config: Arc::new(config),
-        }
+        })
     }
 
     /// Runs a store/service call on the blocking pool.
@@ -60,6 +68,10 @@ impl AppState {
         check(&self.partner_limiter, partner_id)
     }
 
+    pub fn check_validation_rate(&self, platform_id: &str) -> Result<(), ApiError> {
+        check(&self.validation_limiter, platform_id)
+    }
+
     pub fn check_token_rate(&self, client_id: &str) -> Result<(), ApiError> {
         check(&self.token_limiter, client_id)
     }
@@ -68,6 +80,7 @@ impl AppState {
     pub fn shrink_limiters(&self) {
         self.partner_limiter.retain_recent();
         self.token_limiter.retain_recent();
+        self.validation_limiter.retain_recent();
     }
 }
 

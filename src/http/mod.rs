@@ -2,12 +2,14 @@
 //! Handlers extract, authorize, call one service function, and map the result. No business rules.
 
 pub mod admin;
+pub mod card_validations;
 pub mod courses;
 pub mod meta;
 pub mod middleware;
 pub mod oauth;
 pub mod pagination;
 pub mod sandbox;
+pub mod vouchers;
 
 use actix_web::{
     HttpRequest, error::JsonPayloadError, error::PathError, error::QueryPayloadError, web,
@@ -27,6 +29,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(courses::get)
         .service(courses::submit)
         .service(courses::add_schedule)
+        .service(card_validations::start)
+        .service(card_validations::get)
+        .service(card_validations::resend)
+        .service(card_validations::verify)
+        .service(vouchers::buy)
+        .service(vouchers::list)
+        .service(vouchers::get)
+        .service(vouchers::redeem)
+        .service(vouchers::attendance)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)
         .service(admin::participants::register)
@@ -38,6 +49,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::participants::revoke)
         .service(admin::courses::approve)
         .service(admin::courses::reject)
+        .service(admin::vouchers::void)
         .service(admin::audit::list)
         .service(sandbox::sms);
 }

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use crate::db::{self, DbConn, idempotency, sms_outbox};
+use crate::db::{self, DbConn, card_validations, idempotency, sms_outbox};
 use crate::error::ApiError;
 
 /// How many rows each purge removed.
@@ -11,6 +11,8 @@ use crate::error::ApiError;
 pub struct Purged {
     pub idempotency_records: usize,
     pub sandbox_sms: usize,
+    pub card_validations: usize,
+    pub otp_sends: usize,
 }
 
 /// Windows, in hours.
@@ -18,6 +20,7 @@ pub struct Purged {
 pub struct Windows {
     pub idempotency_hours: i64,
     pub sandbox_sms_hours: i64,
+    pub validation_hours: i64,
 }
 
 impl Windows {
@@ -25,17 +28,20 @@ impl Windows {
         Windows {
             idempotency_hours: config.retention_idempotency_hours,
             sandbox_sms_hours: config.retention_sms_hours,
+            validation_hours: config.retention_validation_hours,
         }
     }
 }
 
 pub fn purge(conn: &mut DbConn, w: Windows) -> Result<Purged, ApiError> {
     let now = db::now();
+    let hours = Duration::hours;
+    let (card_validations, otp_sends) =
+        card_validations::purge_before(conn, now - hours(w.validation_hours))?;
     Ok(Purged {
-        idempotency_records: idempotency::purge_before(
-            conn,
-            now - Duration::hours(w.idempotency_hours),
-        )?,
-        sandbox_sms: sms_outbox::purge_before(conn, now - Duration::hours(w.sandbox_sms_hours))?,
+        idempotency_records: idempotency::purge_before(conn, now - hours(w.idempotency_hours))?,
+        sandbox_sms: sms_outbox::purge_before(conn, now - hours(w.sandbox_sms_hours))?,
+        card_validations,
+        otp_sends,
     })
 }

@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 
 use crate::auth::Role;
 use crate::crypto::PiiCipher;
+use crate::db::card_validations::ValidationRow;
 use crate::db::{DbConn, participants, partners};
 use crate::domain::CardNumber;
 use crate::domain::course::CourseMode;
@@ -16,6 +17,7 @@ use crate::service::audit::Actor;
 use crate::service::courses::{self, NewCourse, NewSchedule};
 use crate::service::participants::{self as holders, NewParticipant};
 use crate::service::partners::{self as clients, Credentials};
+use crate::service::purchase::{self, NewVoucher};
 
 /// `(client_id, client_secret, name, role)` of the demo clients.
 pub const CLIENTS: &[(&str, &str, &str, Role)] = &[
@@ -47,6 +49,7 @@ pub enum TestCard {
     Revoked,
     DeadlinePassed,
     LowBalance,
+    TrainingInProgress,
 }
 
 pub const TEST_CARDS: &[(&str, TestCard, &str)] = &[
@@ -66,6 +69,11 @@ pub const TEST_CARDS: &[(&str, TestCard, &str)] = &[
         "520000000000005",
         TestCard::LowBalance,
         "balance Rp100,000 (insufficient_balance)",
+    ),
+    (
+        "520000000000006",
+        TestCard::TrainingInProgress,
+        "bought a training it has not finished (training_in_progress)",
     ),
 ];
 
@@ -100,7 +108,13 @@ pub fn seed_if_empty(conn: &mut DbConn, cipher: &PiiCipher) -> Result<Vec<Creden
         role: "lpk".into(),
         request_id: None,
     };
+    let platform = created
+        .iter()
+        .find(|c| c.role == Role::Platform)
+        .map(|c| c.partner_id.clone())
+        .unwrap_or_default();
     let starts = Utc::now().with_timezone(&wib()) + Duration::days(7);
+    let mut first_course = None;
     for (title, price, mode) in [
         ("Digital Marketing untuk UMKM", 500_000, CourseMode::Online),
         ("Barista Profesional", 750_000, CourseMode::Offline),
@@ -131,11 +145,73 @@ pub fn seed_if_empty(conn: &mut DbConn, cipher: &PiiCipher) -> Result<Vec<Creden
             },
         )?;
         courses::review(conn, &system, &course.course_code, true, None)?;
+        first_course.get_or_insert(course.course_code);
     }
     for (i, (payload, kind, _)) in TEST_CARDS.iter().enumerate() {
         seed_card(conn, cipher, &system, i, payload, *kind)?;
+        if *kind == TestCard::TrainingInProgress {
+            let code = first_course.clone().unwrap_or_default();
+            buy_without_otp(conn, &platform, &card(payload), &code)?;
+        }
     }
     Ok(created)
+}
+
+/// Sandbox only: a voucher bought through the real purchase transaction, with a validation recorded
+/// as verified (there is no holder to read an OTP at seed time).
+fn buy_without_otp(
+    conn: &mut DbConn,
+    platform_id: &str,
+    card: &CardNumber,
+    course_code: &str,
+) -> Result<(), ApiError> {
+    let now = crate::db::now();
+    let holder = participants::find_by_card(conn, card.as_str())?
+        .ok_or_else(|| ApiError::not_found("test card"))?;
+    let course = crate::db::courses::find_visible(
+        conn,
+        &crate::db::courses::Viewer::Platform(platform_id),
+        course_code,
+    )?
+    .ok_or_else(|| ApiError::not_found("sandbox course"))?;
+    let schedule = crate::db::courses::schedules(conn, &course.id)?
+        .into_iter()
+        .next();
+    let validation = ValidationRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        platform_id: platform_id.into(),
+        participant_id: holder.id,
+        course_id: course.id,
+        schedule_id: schedule.as_ref().map(|s| s.id.clone()),
+        status: "verified".into(),
+        otp_hash: None,
+        otp_expires_at: now,
+        wrong_attempts: 0,
+        resends: 0,
+        last_sent_at: None,
+        verified_at: Some(now),
+        valid_until: Some(now + Duration::minutes(5)),
+        used_at: None,
+        created_at: now,
+    };
+    crate::db::card_validations::insert(conn, &validation)?;
+    let actor = Actor {
+        id: platform_id.into(),
+        role: "platform".into(),
+        request_id: None,
+    };
+    purchase::purchase(
+        conn,
+        &actor,
+        platform_id,
+        &NewVoucher {
+            card_validation_id: validation.id,
+            course_code: course.course_code,
+            schedule_code: schedule.map(|s| s.schedule_code),
+            external_order_id: "SANDBOX-SEED-1".into(),
+        },
+    )?;
+    Ok(())
 }
 
 fn seed_card(
@@ -198,7 +274,7 @@ fn seed_card(
             card.as_str(),
             100_000,
         )?),
-        TestCard::Active | TestCard::DeadlinePassed => {}
+        TestCard::Active | TestCard::DeadlinePassed | TestCard::TrainingInProgress => {}
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod courses;
 pub mod participants;
 pub mod partners;
+pub mod vouchers;
 
 use serde::Deserialize;
 use utoipa::ToSchema;

@@ -1,0 +1,3 @@
+//! Outbound calls, each behind a trait with a sandbox and a real (reqwest) implementation.
+
+pub mod sms;

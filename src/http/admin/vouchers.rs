@@ -1,0 +1,43 @@
+//! Voiding a voucher (fraud, refund): management only.
+
+use actix_web::{post, web};
+use validator::Validate;
+
+use super::Reason;
+use crate::auth::Admin;
+use crate::domain::VoucherCode;
+use crate::error::{ApiError, Problem};
+use crate::service::audit::Actor;
+use crate::service::vouchers::{self, VoucherView};
+use crate::state::AppState;
+
+/// Void an issued voucher: the amount returns to the balance and the seat to the schedule.
+#[utoipa::path(
+    tag = "admin",
+    request_body = Reason,
+    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = VoucherView),
+        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "voucher_not_voidable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed, invalid_voucher_code", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/admin/vouchers/{code}/void")]
+pub async fn void(
+    Admin(caller): Admin,
+    path: web::Path<String>,
+    body: web::Json<Reason>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<VoucherView>, ApiError> {
+    let code = VoucherCode::parse(&path.into_inner())?;
+    body.validate()?;
+    Ok(web::Json(
+        state
+            .db(move |c| vouchers::void(c, &Actor::from(&caller), &code, body.reason.trim()))
+            .await?,
+    ))
+}
