@@ -16,6 +16,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: web::Data<AppState>,
+    /// The test's own database, for running the CLI against it.
+    pub database_url: String,
     server: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
 }
@@ -76,6 +78,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, dir) = fresh_database();
     let mut config = Config::for_tests(&database_url);
+    let db_url = database_url.clone();
     tweak(&mut config);
     // The server runs on a thread and runtime of its own, so stopping it (on drop) completes even
     // after the test's runtime is gone, and its pool's connections close with it.
@@ -98,6 +101,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
             .build()
             .expect("client"),
         state,
+        database_url: db_url,
         server,
         _dir: dir,
     }

@@ -2,6 +2,12 @@ use prakerja_api::service::sandbox::{CLIENTS, TEST_CARDS, card};
 
 use crate::helpers::*;
 
+/// Sandbox off: OTPs would go to a real gateway (nothing listens on port 9 here).
+fn sandbox_off(c: &mut prakerja_api::config::Config) {
+    c.sandbox = false;
+    c.sms_gateway_url = Some("http://127.0.0.1:9/sms".into());
+}
+
 #[actix_web::test]
 async fn the_seeded_test_cards_have_their_documented_states() {
     let app = spawn_app().await;
@@ -28,7 +34,8 @@ async fn the_seeded_test_cards_have_their_documented_states() {
             expect("frozen", 1_000_000),
             expect("revoked", 1_000_000),
             expect("active", 1_000_000),
-            expect("active", 100_000)
+            expect("active", 100_000),
+            expect("active", 500_000)
         ]
     );
     let deadline_card = card(TEST_CARDS[3].0);
@@ -58,7 +65,7 @@ async fn the_sms_outbox_answers_in_sandbox_and_is_404_when_off() {
         .await
         .problem(422, "validation_failed");
 
-    let off = spawn_with(|c| c.sandbox = false).await;
+    let off = spawn_with(sandbox_off).await;
     let admin_off = {
         let creds = off
             .db(|c| {
@@ -80,7 +87,7 @@ async fn the_sms_outbox_answers_in_sandbox_and_is_404_when_off() {
 
 #[actix_web::test]
 async fn no_sandbox_means_no_seeded_clients() {
-    let app = spawn_with(|c| c.sandbox = false).await;
+    let app = spawn_with(sandbox_off).await;
     let count = app.db(|c| Ok(prakerja_api::db::partners::count(c)?)).await;
     assert_eq!(count, 0);
 }

@@ -1,0 +1,116 @@
+//! What both examples need: a small client for the sandbox server.
+
+use serde_json::{Value, json};
+
+pub struct Api {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+impl Api {
+    pub fn from_env() -> Self {
+        let base = std::env::var("PRAKERJA_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
+        Self {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// OAuth2 client credentials.
+    pub async fn token(&self, client_id: &str, secret: &str) -> Result<String> {
+        let res = self
+            .http
+            .post(format!("{}/v1/oauth/token", self.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+            ])
+            .send()
+            .await?;
+        let body = check(res).await?;
+        Ok(body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Result<Value> {
+        check(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(token)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    /// A POST with an Idempotency-Key, as every retrying client should send.
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Result<Value> {
+        let key = format!("example-{}", uuid::Uuid::new_v4());
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await?;
+        check(res).await
+    }
+
+    /// The sandbox's newest SMS to `phone`, and the 6-digit code in it.
+    pub async fn sandbox_otp(&self, token: &str, phone: &str) -> Result<String> {
+        let sms = self
+            .get(token, &format!("/v1/sandbox/sms?phone={phone}"))
+            .await?;
+        let text = sms["data"][0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        println!("   SMS to {phone}: {text}");
+        let digits: Vec<char> = text.chars().collect();
+        let code = digits
+            .windows(6)
+            .find(|w| w.iter().all(char::is_ascii_digit))
+            .map(|w| w.iter().collect::<String>())
+            .ok_or("no OTP in the SMS")?;
+        Ok(code)
+    }
+
+    /// Registers a new holder (sandbox admin), so the example can run again and again.
+    pub async fn new_holder(&self, admin: &str) -> Result<(String, String)> {
+        let n: u32 = rand::random::<u32>() % 9000 + 1000;
+        let phone = format!("0857{:08}", rand::random::<u32>() % 100_000_000);
+        let body = json!({
+            "nik": format!("3201011508{:02}{n:04}", 80 + n % 20),
+            "kk_number": format!("32010101{:08}", rand::random::<u32>() % 100_000_000),
+            "full_name": "Contoh Peserta",
+            "phone": phone,
+            "wave": 1,
+            "passed_at": chrono::Utc::now().to_rfc3339(),
+        });
+        let holder = self.post(admin, "/v1/admin/participants", body).await?;
+        Ok((
+            holder["card_number"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            phone,
+        ))
+    }
+}
+
+/// The body of a 2xx answer, or the problem's code and detail as the error.
+async fn check(res: reqwest::Response) -> Result<Value> {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    if status.is_success() {
+        Ok(body)
+    } else {
+        Err(format!("HTTP {status}: {} ({})", body["code"], body["detail"]).into())
+    }
+}

@@ -1,0 +1,570 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::purchase_helpers::*;
+
+/// Every voucher, as admin lists them (all pages).
+pub(crate) async fn all_vouchers(app: &TestApp, admin: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/vouchers?limit=100&cursor={c}"),
+            None => "/v1/vouchers?limit=100".to_string(),
+        };
+        let res = app.get(&path, admin).await;
+        assert_eq!(res.status, 200, "voucher list: {}", res.body);
+        all.extend(res.body["data"].as_array().cloned().unwrap_or_default());
+        match res.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return all,
+        }
+    }
+}
+
+/// The balance invariant: for every card, balance + the amounts of its non-voided vouchers is the
+/// full Rp1,000,000. Vouchers show only the card's last 4 digits, so cards sharing them are
+/// checked together (their sums against n x 1,000,000). Pass every card that bought anything.
+pub(crate) async fn assert_balances_add_up(app: &TestApp, admin: &str, cards: &[&str]) {
+    let vouchers = all_vouchers(app, admin).await;
+    let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for card in cards {
+        groups.entry(&card[12..]).or_default().insert(card);
+    }
+    for (last4, group) in groups {
+        let mut balances = 0;
+        for card in &group {
+            balances += balance(app, admin, card).await;
+        }
+        let spent: i64 = vouchers
+            .iter()
+            .filter(|v| v["status"] != "voided")
+            .filter(|v| {
+                v["card_number_masked"]
+                    .as_str()
+                    .is_some_and(|m| m.ends_with(last4))
+            })
+            .map(|v| v["amount"].as_i64().expect("amount"))
+            .sum();
+        assert_eq!(
+            balances + spent,
+            FULL_BALANCE * group.len() as i64,
+            "cards ending {last4}: balance {balances} + vouchers {spent}"
+        );
+    }
+}
+
+fn code_of(voucher: &Value) -> String {
+    voucher["code"].as_str().expect("code").to_string()
+}
+
+async fn void(app: &TestApp, admin: &str, code: &str) -> Response {
+    app.post(
+        &format!("/v1/admin/vouchers/{code}/void"),
+        admin,
+        &json!({"reason": "pembelian dibatalkan"}),
+    )
+    .await
+}
+
+async fn redeem(app: &TestApp, lpk: &str, code: &str, card: &str) -> Response {
+    app.post(
+        &format!("/v1/vouchers/{code}/redeem"),
+        lpk,
+        &json!({"card_number": card}),
+    )
+    .await
+}
+
+async fn attend(app: &TestApp, lpk: &str, code: &str, sequence: i64) -> Response {
+    app.post(
+        &format!("/v1/vouchers/{code}/attendance"),
+        lpk,
+        &json!({"sequence": sequence, "attended_at": Utc::now().to_rfc3339()}),
+    )
+    .await
+}
+
+async fn other_partner_token(app: &TestApp, admin: &str, kind: &str) -> String {
+    let (_, client, secret) = app.new_partner(admin, kind).await;
+    app.token((&client, &secret)).await
+}
+
+#[actix_web::test]
+async fn a_verified_validation_buys_a_voucher_and_a_repeated_order_id_returns_the_same_one() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 400_000, Some((Duration::days(2), 10))).await;
+    let schedule = course.schedule.clone().expect("schedule");
+    let id = validated(&app, &t.platform, &holder, &course).await;
+    let order = order_id();
+    let body = voucher_body(&id, &course.code, Some(&schedule), &order);
+
+    let res = app.post("/v1/vouchers", &t.platform, &body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let v = res.body.clone();
+    let code = code_of(&v);
+    assert!(is_voucher_code(&code), "{code}");
+    assert_eq!(v["status"], "issued");
+    assert_eq!(v["course_code"], course.code.as_str());
+    assert_eq!(v["schedule_code"], schedule.as_str());
+    assert_eq!(v["amount"], 400_000);
+    assert_eq!(v["balance_after"], FULL_BALANCE - 400_000);
+    assert_eq!(
+        v["card_number_masked"],
+        format!("************{}", &holder.card[12..])
+    );
+    assert_eq!(v["external_order_id"], order.as_str());
+    assert!(
+        v["platform_id"].as_str().is_some_and(|p| !p.is_empty()),
+        "{v}"
+    );
+    let detail = app
+        .get(&format!("/v1/courses/{}", course.code), &t.platform)
+        .await;
+    assert_eq!(v["lpk_id"], detail.body["lpk_id"]);
+    DateTime::parse_from_rfc3339(v["issued_at"].as_str().unwrap_or("")).expect("issued_at");
+    assert!(
+        v["redeemed_at"].is_null() && v["completed_at"].is_null(),
+        "{v}"
+    );
+    assert_eq!(v["attendance"], json!([]));
+    assert!(
+        !v.to_string().contains(&holder.card),
+        "the full card number must not leak: {v}"
+    );
+
+    let again = app.post("/v1/vouchers", &t.platform, &body).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body["code"], code.as_str());
+    assert_eq!(again.body["balance_after"], FULL_BALANCE - 400_000);
+
+    let validation = app
+        .get(&format!("/v1/card-validations/{id}"), &t.platform)
+        .await;
+    assert_eq!(validation.body["status"], "used", "{}", validation.body);
+    assert_eq!(
+        balance(&app, &t.admin, &holder.card).await,
+        FULL_BALANCE - 400_000
+    );
+    assert_eq!(
+        seats_left(&app, &t.platform, &course.code, &schedule).await,
+        9
+    );
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn a_validation_buys_only_one_voucher() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let id = validated(&app, &t.platform, &holder, &course).await;
+    assert_eq!(buy(&app, &t.platform, &id, &course).await.status, 201);
+    buy(&app, &t.platform, &id, &course)
+        .await
+        .problem(409, "validation_used");
+    let otp = latest_otp(&app, &t.platform, &holder.phone).await;
+    verify(&app, &t.platform, &id, &otp)
+        .await
+        .problem(409, "validation_used");
+    assert_eq!(
+        balance(&app, &t.admin, &holder.card).await,
+        FULL_BALANCE - 250_000
+    );
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn an_unverified_validation_is_validation_not_verified() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let (id, _) = started(&app, &t.platform, &holder, &course).await;
+    buy(&app, &t.platform, &id, &course)
+        .await
+        .problem(409, "validation_not_verified");
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+}
+
+#[actix_web::test]
+async fn a_purchase_must_name_the_validated_course_and_schedule() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, Some((Duration::days(2), 10))).await;
+    let second_run = add_schedule(&app, &t.lpk, &course.code, Duration::days(9), 10).await;
+    let other = approved_course(&app, &t, 250_000, None).await;
+    let id = validated(&app, &t.platform, &holder, &course).await;
+
+    buy(&app, &t.platform, &id, &other)
+        .await
+        .problem(422, "validation_mismatch");
+    let other_run = Course {
+        schedule: Some(second_run),
+        ..course.clone()
+    };
+    buy(&app, &t.platform, &id, &other_run)
+        .await
+        .problem(422, "validation_mismatch");
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+    // The mismatches did not use it up.
+    assert_eq!(buy(&app, &t.platform, &id, &course).await.status, 201);
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn a_verified_validation_past_its_ttl_is_validation_expired() {
+    let app = spawn_with(|c| c.validation_ttl = StdDuration::from_secs(1)).await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let id = validated(&app, &t.platform, &holder, &course).await;
+    actix_web::rt::time::sleep(StdDuration::from_millis(2100)).await;
+    buy(&app, &t.platform, &id, &course)
+        .await
+        .problem(410, "validation_expired");
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+}
+
+#[actix_web::test]
+async fn freezing_the_card_between_verification_and_purchase_is_card_frozen() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let id = validated(&app, &t.platform, &holder, &course).await;
+    let res = app
+        .post(
+            &format!("/v1/admin/participants/{}/freeze", holder.card),
+            &t.admin,
+            &json!({"reason": "laporan kecurangan"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    buy(&app, &t.platform, &id, &course)
+        .await
+        .problem(409, "card_frozen");
+    start(&app, &t.platform, &holder.card, &course)
+        .await
+        .problem(409, "card_frozen");
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn an_issued_voucher_makes_the_next_validation_training_in_progress() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let first = approved_course(&app, &t, 250_000, None).await;
+    let second = approved_course(&app, &t, 250_000, None).await;
+    purchase(&app, &t.platform, &holder, &first).await;
+    let before = sms_count(&app, &t.platform, &holder.phone).await;
+    start(&app, &t.platform, &holder.card, &second)
+        .await
+        .problem(409, "training_in_progress");
+    assert_eq!(sms_count(&app, &t.platform, &holder.phone).await, before);
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn a_voucher_is_readable_by_its_platform_lpk_and_admin_in_any_code_form() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+    let forms = [
+        code.clone(),
+        code.to_ascii_lowercase(),
+        code.replace('-', ""),
+        code.replace('-', "").to_ascii_lowercase(),
+    ];
+    for token in [&t.platform, &t.lpk, &t.admin] {
+        for form in &forms {
+            let res = app.get(&format!("/v1/vouchers/{form}"), token).await;
+            assert_eq!(res.status, 200, "{form}: {}", res.body);
+            assert_eq!(res.body["code"], code.as_str(), "{}", res.body);
+        }
+    }
+    let other_platform = other_partner_token(&app, &t.admin, "platform").await;
+    let other_lpk = other_partner_token(&app, &t.admin, "lpk").await;
+    for token in [&other_platform, &other_lpk] {
+        app.get(&format!("/v1/vouchers/{code}"), token)
+            .await
+            .problem(404, "not_found");
+        let res = app.get("/v1/vouchers?limit=100", token).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["data"], json!([]), "{}", res.body);
+    }
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn a_code_with_a_wrong_check_character_or_a_foreign_symbol_is_invalid_voucher_code() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+    let last = code.chars().last().expect("last");
+    let changed = format!(
+        "{}{}",
+        &code[..code.len() - 1],
+        if last == '2' { '3' } else { '2' }
+    );
+    app.get(&format!("/v1/vouchers/{changed}"), &t.admin)
+        .await
+        .problem(422, "invalid_voucher_code");
+    let foreign = format!("O{}", &code[1..]);
+    app.get(&format!("/v1/vouchers/{foreign}"), &t.admin)
+        .await
+        .problem(422, "invalid_voucher_code");
+}
+
+#[actix_web::test]
+async fn voucher_lists_filter_by_status_and_course_and_follow_the_cursor() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let a = approved_course(&app, &t, 200_000, None).await;
+    let b = approved_course(&app, &t, 300_000, None).await;
+    let holders = [
+        register(&app, &t.admin).await,
+        register(&app, &t.admin).await,
+        register(&app, &t.admin).await,
+    ];
+    let a1 = code_of(&purchase(&app, &t.platform, &holders[0], &a).await);
+    let a2 = code_of(&purchase(&app, &t.platform, &holders[1], &a).await);
+    let b1 = code_of(&purchase(&app, &t.platform, &holders[2], &b).await);
+    assert_eq!(void(&app, &t.admin, &a2).await.status, 200);
+
+    // The sandbox seeds vouchers of its own (sold by the sandbox platform for the sandbox LPK):
+    // every listed voucher must match the filter, and of this test's vouchers exactly the
+    // expected ones are listed.
+    let mine = BTreeSet::from([a1.clone(), a2.clone(), b1.clone()]);
+    let set =
+        |items: &[&String]| -> BTreeSet<String> { items.iter().map(|s| s.to_string()).collect() };
+    for token in [&t.platform, &t.lpk, &t.admin] {
+        let filters = [
+            (Some("issued"), Some(&a.code), set(&[&a1])),
+            (None, Some(&a.code), set(&[&a1, &a2])),
+            (Some("voided"), None, set(&[&a2])),
+            (Some("issued"), None, set(&[&a1, &b1])),
+        ];
+        for (status, course_code, expected) in filters {
+            let mut query = vec!["limit=100".to_string()];
+            query.extend(status.map(|s| format!("status={s}")));
+            query.extend(course_code.map(|c| format!("course_code={c}")));
+            let query = query.join("&");
+            let res = app.get(&format!("/v1/vouchers?{query}"), token).await;
+            assert_eq!(res.status, 200, "{query}: {}", res.body);
+            let data = res.body["data"].as_array().cloned().unwrap_or_default();
+            for v in &data {
+                if let Some(s) = status {
+                    assert_eq!(v["status"], s, "{query}: {v}");
+                }
+                if let Some(c) = course_code {
+                    assert_eq!(v["course_code"], c.as_str(), "{query}: {v}");
+                }
+            }
+            let listed: BTreeSet<String> = data
+                .iter()
+                .map(code_of)
+                .filter(|c| mine.contains(c))
+                .collect();
+            assert_eq!(listed, expected, "{query}: {}", res.body);
+        }
+    }
+
+    let everything: BTreeSet<String> =
+        app.get("/v1/vouchers?limit=100", &t.platform).await.body["data"]
+            .as_array()
+            .map(|d| d.iter().map(code_of).collect())
+            .unwrap_or_default();
+    assert!(everything.is_superset(&mine), "{everything:?}");
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/vouchers?limit=1&cursor={c}"),
+            None => "/v1/vouchers?limit=1".to_string(),
+        };
+        let res = app.get(&path, &t.platform).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let page = res.body["data"].as_array().cloned().unwrap_or_default();
+        assert!(page.len() <= 1, "{}", res.body);
+        seen.extend(page.iter().map(code_of));
+        match res.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+        assert!(
+            seen.len() <= everything.len(),
+            "the cursor never ends: {seen:?}"
+        );
+    }
+    assert_eq!(seen.len(), everything.len(), "each voucher once: {seen:?}");
+    assert_eq!(seen.iter().cloned().collect::<BTreeSet<_>>(), everything);
+    let cards: Vec<&str> = holders.iter().map(|h| h.card.as_str()).collect();
+    assert_balances_add_up(&app, &t.admin, &cards).await;
+}
+
+#[actix_web::test]
+async fn voiding_refunds_the_balance_and_frees_the_seat_once() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 400_000, Some((Duration::days(2), 5))).await;
+    let schedule = course.schedule.clone().expect("schedule");
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+    assert_eq!(
+        balance(&app, &t.admin, &holder.card).await,
+        FULL_BALANCE - 400_000
+    );
+    assert_eq!(
+        seats_left(&app, &t.platform, &course.code, &schedule).await,
+        4
+    );
+
+    void(&app, &t.platform, &code)
+        .await
+        .problem(403, "forbidden");
+    let res = void(&app, &t.admin, &code).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "voided");
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+    assert_eq!(
+        seats_left(&app, &t.platform, &course.code, &schedule).await,
+        5
+    );
+    let res = app.get(&format!("/v1/vouchers/{code}"), &t.platform).await;
+    assert_eq!(res.body["status"], "voided", "{}", res.body);
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+
+    void(&app, &t.admin, &code)
+        .await
+        .problem(409, "voucher_not_voidable");
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+    // No training in progress any more: the holder may validate again.
+    let res = start(&app, &t.platform, &holder.card, &course).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+}
+
+#[actix_web::test]
+async fn an_lpk_redeems_its_voucher_once_inside_the_redeem_window() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let stranger = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 400_000, Some((Duration::minutes(30), 5))).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+
+    let other_lpk = other_partner_token(&app, &t.admin, "lpk").await;
+    redeem(&app, &other_lpk, &code, &holder.card)
+        .await
+        .problem(404, "not_found");
+    redeem(&app, &t.platform, &code, &holder.card)
+        .await
+        .problem(403, "forbidden");
+    redeem(&app, &t.lpk, &code, &stranger.card)
+        .await
+        .problem(422, "card_mismatch");
+
+    let res = redeem(&app, &t.lpk, &code.to_ascii_lowercase(), &holder.card).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["status"], "redeemed");
+    DateTime::parse_from_rfc3339(res.body["redeemed_at"].as_str().unwrap_or(""))
+        .expect("redeemed_at");
+
+    redeem(&app, &t.lpk, &code, &holder.card)
+        .await
+        .problem(409, "voucher_already_redeemed");
+    void(&app, &t.admin, &code)
+        .await
+        .problem(409, "voucher_not_voidable");
+    start(&app, &t.platform, &holder.card, &course)
+        .await
+        .problem(409, "training_in_progress");
+    assert_eq!(
+        balance(&app, &t.admin, &holder.card).await,
+        FULL_BALANCE - 400_000
+    );
+    assert_balances_add_up(&app, &t.admin, &[&holder.card, &stranger.card]).await;
+}
+
+#[actix_web::test]
+async fn a_sandbox_voucher_a_week_ahead_is_outside_the_redeem_window() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = sandbox_course(&app, &t.platform, 500_000).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+    redeem(&app, &t.lpk, &code, &holder.card)
+        .await
+        .problem(409, "outside_redeem_window");
+    let res = app.get(&format!("/v1/vouchers/{code}"), &t.lpk).await;
+    assert_eq!(res.body["status"], "issued", "{}", res.body);
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn a_voided_voucher_cannot_be_redeemed() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 400_000, Some((Duration::minutes(30), 5))).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+    assert_eq!(void(&app, &t.admin, &code).await.status, 200);
+    redeem(&app, &t.lpk, &code, &holder.card)
+        .await
+        .problem(409, "voucher_voided");
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
+
+#[actix_web::test]
+async fn attendance_needs_a_redeemed_voucher_and_a_known_session_and_is_recorded_once() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    // A run that started an hour ago and lasts the day: inside the redeem window, attended now.
+    let course = approved_course(&app, &t, 300_000, Some((Duration::hours(-1), 5))).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+
+    attend(&app, &t.lpk, &code, 1)
+        .await
+        .problem(409, "voucher_not_redeemed");
+    assert_eq!(redeem(&app, &t.lpk, &code, &holder.card).await.status, 200);
+
+    for sequence in [1, 999] {
+        let res = attend(&app, &t.lpk, &code, sequence).await;
+        assert_eq!(res.status, 200, "sequence {sequence}: {}", res.body);
+    }
+    // The course has 3 sessions.
+    for sequence in [0, 4] {
+        attend(&app, &t.lpk, &code, sequence)
+            .await
+            .problem(422, "validation_failed");
+    }
+    let res = attend(&app, &t.lpk, &code, 1).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let sequences = |v: &Value| -> Vec<i64> {
+        let mut s: Vec<i64> = v["attendance"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["sequence"].as_i64()).collect())
+            .unwrap_or_default();
+        s.sort();
+        s
+    };
+    assert_eq!(sequences(&res.body), vec![1, 999], "{}", res.body);
+    let res = app.get(&format!("/v1/vouchers/{code}"), &t.admin).await;
+    assert_eq!(sequences(&res.body), vec![1, 999], "{}", res.body);
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}
