@@ -8,6 +8,8 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
 
+mod cross_cutting;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -54,12 +56,14 @@ impl Modify for BearerScheme {
 
 /// The full document, as served at `/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut api = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::http::routes)
         .split_for_parts()
-        .1
+        .1;
+    cross_cutting::document(&mut api);
+    api
 }
 
 /// The document as committed in `openapi/openapi.json`.

@@ -58,19 +58,23 @@ impl Application {
         initial_clients(&state).await?;
 
         let server_state = state.clone();
+        // Served as built by `openapi::spec()`, the same document `prakerja-api openapi` prints.
+        let api = crate::openapi::spec();
+        let allowed = web::Data::new(http::AllowedMethods::from_spec(&api));
         let server = HttpServer::new(move || {
             let (json, path, query) = http::extractor_configs(server_state.config.max_body_bytes);
-            let (app, api) = App::new()
+            let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .configure(http::routes)
                 .split_for_parts();
             app.app_data(server_state.clone())
+                .app_data(allowed.clone())
                 .app_data(json)
                 .app_data(path)
                 .app_data(query)
                 .app_data(web::PayloadConfig::new(server_state.config.max_body_bytes))
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()))
                 .route(
                     "/docs",
                     web::get().to(|| async {
@@ -79,12 +83,7 @@ impl Application {
                             .finish()
                     }),
                 )
-                .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(
-                        ErrorCode::NotFound
-                            .with("No resource at this path; see /docs for the API."),
-                    )
-                }))
+                .default_service(web::to(unrouted))
                 .wrap(from_fn(middleware::idempotency::layer))
                 .wrap(from_fn(middleware::metrics::layer))
                 .wrap(from_fn(middleware::request_id::layer))
@@ -130,6 +129,31 @@ impl Application {
             }
         });
         self.server.await
+    }
+}
+
+/// A path no route takes: 405 with `Allow` when the path exists under other methods, else 404.
+async fn unrouted(
+    req: actix_web::HttpRequest,
+    allowed: web::Data<http::AllowedMethods>,
+) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    match allowed.for_path(req.path()) {
+        Some(methods) => {
+            let mut res = ErrorCode::MethodNotAllowed
+                .with(format!(
+                    "{} is not allowed here; use {methods}.",
+                    req.method()
+                ))
+                .error_response();
+            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&methods) {
+                res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+            }
+            res
+        }
+        None => ErrorCode::NotFound
+            .with("No resource at this path; see /docs for the API.")
+            .error_response(),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct OtpBody {
     /// The 6 digits the holder received by SMS.
-    #[schema(example = "123456")]
+    #[schema(example = "123456", pattern = "^[0-9]{6}$")]
     pub otp: String,
 }
 
@@ -40,7 +40,6 @@ async fn dispatch(state: &web::Data<AppState>, d: Dispatch) -> Result<Validation
 #[utoipa::path(
     tag = "buying",
     request_body = NewValidation,
-    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = [])),
     responses(
         (status = 201, body = ValidationView),
@@ -71,7 +70,7 @@ pub async fn start(
 /// A new OTP; the previous one stops working.
 #[utoipa::path(
     tag = "buying",
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path, format = Uuid)),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ValidationView),
@@ -101,7 +100,7 @@ pub async fn resend(
 #[utoipa::path(
     tag = "buying",
     request_body = OtpBody,
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path, format = Uuid)),
     security(("bearer" = [])),
     responses(
         (status = 200, body = VerifiedValidation),
@@ -136,7 +135,7 @@ pub async fn verify(
 /// A validation's status: `otp_sent`, `verified`, `used`, `locked` or `expired`.
 #[utoipa::path(
     tag = "buying",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, format = Uuid)),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ValidationView),

@@ -63,7 +63,7 @@ pub async fn list(
 /// One course with its schedules, if visible to the caller (else 404).
 #[utoipa::path(
     tag = "catalog",
-    params(("course_code" = String, Path, example = "CRS-4Q8ZK2MX")),
+    params(("course_code" = String, Path, example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = CourseView),
@@ -89,7 +89,6 @@ pub async fn get(
 #[utoipa::path(
     tag = "catalog",
     request_body = NewCourse,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1-255 characters; retries replay the first response")),
     security(("bearer" = [])),
     responses(
         (status = 201, body = CourseView),
@@ -117,8 +116,7 @@ pub async fn submit(
     tag = "catalog",
     request_body = NewSchedule,
     params(
-        ("course_code" = String, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "1-255 characters; retries replay the first response"),
+        ("course_code" = String, Path, pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$"),
     ),
     security(("bearer" = [])),
     responses(

@@ -89,3 +89,53 @@ fn json_error(err: JsonPayloadError) -> ApiError {
 
 /// The documented error body, for `responses(...)` in route docs.
 pub use crate::error::Problem;
+
+/// The methods each documented path template takes, for the `Allow` header of a 405.
+pub struct AllowedMethods(Vec<(actix_web::dev::ResourceDef, String)>);
+
+impl AllowedMethods {
+    pub fn from_spec(api: &utoipa::openapi::OpenApi) -> Self {
+        Self(
+            api.paths
+                .paths
+                .iter()
+                .map(|(path, item)| {
+                    let methods: Vec<&str> = [
+                        ("GET", item.get.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(m, present)| present.then_some(m))
+                    .collect();
+                    (
+                        actix_web::dev::ResourceDef::new(path.as_str()),
+                        methods.join(", "),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The `Allow` value for a path some route serves, if any.
+    pub fn for_path(&self, path: &str) -> Option<String> {
+        // A literal template (`/participants/import`) wins over a parameter one (`/participants/{card}`).
+        let matching: Vec<&(actix_web::dev::ResourceDef, String)> = self
+            .0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .collect();
+        let literal: Vec<&str> = matching
+            .iter()
+            .filter(|(def, _)| !def.pattern().unwrap_or("").contains('{'))
+            .map(|(_, m)| m.as_str())
+            .collect();
+        let methods = if literal.is_empty() {
+            matching.iter().map(|(_, m)| m.as_str()).collect()
+        } else {
+            literal
+        };
+        (!methods.is_empty()).then(|| methods.join(", "))
+    }
+}

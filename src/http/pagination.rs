@@ -12,6 +12,7 @@ use crate::error::{ApiError, ErrorCode};
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -35,8 +36,10 @@ impl PageParams {
     }
 
     fn raw_cursor(&self) -> Result<Option<String>, ApiError> {
+        // An empty `cursor=` is the first page, as if absent.
         self.cursor
             .as_deref()
+            .filter(|c| !c.is_empty())
             .map(|c| {
                 B64.decode(c)
                     .ok()

@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct SmsQuery {
     /// The recipient, any Indonesian mobile form.
-    #[param(example = "081200000001")]
+    #[param(example = "081200000001", pattern = "^(\\+62|62|0)8[0-9]{8,11}$")]
     pub phone: String,
 }
 

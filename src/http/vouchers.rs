@@ -30,7 +30,6 @@ fn viewer(caller: &Caller) -> Viewer<'_> {
 #[utoipa::path(
     tag = "buying",
     request_body = NewVoucher,
-    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = [])),
     responses(
         (status = 201, body = VoucherView),
@@ -61,7 +60,7 @@ pub async fn buy(
 /// A voucher: visible to the platform that sold it, the LPK that runs it, and admin.
 #[utoipa::path(
     tag = "vouchers",
-    params(("code" = String, Path, description = "with or without dashes, any case")),
+    params(("code" = String, Path, description = "with or without dashes, any case", pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),
@@ -117,7 +116,10 @@ pub async fn list(
     let q = query.into_inner();
     let filter = Filter {
         status: q.status,
-        course_code: q.course_code.map(|c| c.trim().to_ascii_uppercase()),
+        course_code: q
+            .course_code
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty()),
         since: q.since.map(to_utc),
     };
     let (data, next) = state
@@ -133,7 +135,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct RedeemBody {
     /// The holder's card number, checked against the voucher's.
-    #[schema(example = "5200000000000015")]
+    #[schema(example = "5200000000000015", pattern = "^[0-9]{16}$")]
     pub card_number: String,
 }
 
@@ -141,7 +143,7 @@ pub struct RedeemBody {
 #[utoipa::path(
     tag = "training",
     request_body = RedeemBody,
-    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),
@@ -172,7 +174,7 @@ pub async fn redeem(
 #[utoipa::path(
     tag = "training",
     request_body = NewAttendance,
-    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),

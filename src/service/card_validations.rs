@@ -24,11 +24,12 @@ use crate::error::{ApiError, ErrorCode};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewValidation {
-    #[schema(example = "5200000000000015")]
+    #[schema(example = "5200000000000015", pattern = "^[0-9]{16}$")]
     pub card_number: String,
-    #[schema(example = "CRS-4Q8ZK2MX")]
+    #[schema(example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")]
     pub course_code: String,
     /// Required when the course runs on schedules.
+    #[schema(pattern = "^SCH-[2-9A-HJ-NP-Z]{8}$")]
     pub schedule_code: Option<String>,
 }
 

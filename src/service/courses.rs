@@ -19,22 +19,30 @@ use crate::service::audit::{self, Actor, Event};
 #[serde(deny_unknown_fields)]
 pub struct NewCourse {
     #[validate(length(min = 3, max = 200))]
-    #[schema(example = "Digital Marketing untuk UMKM")]
+    #[schema(
+        example = "Digital Marketing untuk UMKM",
+        min_length = 3,
+        max_length = 200
+    )]
     pub title: String,
     #[validate(length(min = 1, max = 5000))]
-    #[schema(example = "Belajar pemasaran digital: media sosial, iklan, dan analitik.")]
+    #[schema(
+        example = "Belajar pemasaran digital: media sosial, iklan, dan analitik.",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub description: String,
     /// Rupiah, 1 to 1,000,000 (no card could pay more).
     #[validate(range(min = 1, max = 1_000_000))]
-    #[schema(example = 500000)]
+    #[schema(example = 500000, minimum = 1, maximum = 1000000)]
     pub price: i64,
     pub mode: CourseMode,
     #[validate(range(min = 1, max = 1000))]
-    #[schema(example = 12)]
+    #[schema(example = 12, minimum = 1, maximum = 1000)]
     pub duration_hours: i32,
     /// Number of sessions; attendance is reported per session (1..sessions).
     #[validate(range(min = 1, max = 998))]
-    #[schema(example = 4)]
+    #[schema(example = 4, minimum = 1, maximum = 998)]
     pub sessions: i32,
     /// The platforms that may sell it; empty means every platform.
     #[serde(default)]
@@ -52,7 +60,7 @@ pub struct NewSchedule {
     pub ends_at: DateTime<FixedOffset>,
     /// Seats.
     #[validate(range(min = 1, max = 100_000))]
-    #[schema(example = 30)]
+    #[schema(example = 30, minimum = 1, maximum = 100000)]
     pub quota: i32,
 }
 

@@ -22,17 +22,22 @@ use crate::service::audit::{self, Actor, Event};
 #[serde(deny_unknown_fields)]
 pub struct NewParticipant {
     /// National ID number: 16 digits; its birth date must give an age of 18 or more.
-    #[schema(example = "3171011508900001")]
+    #[schema(example = "3171011508900001", pattern = "^[0-9]{16}$")]
     pub nik: String,
     /// Family card number: 16 digits; at most 2 holders per family card.
-    #[schema(example = "3171010101200002")]
+    #[schema(example = "3171010101200002", pattern = "^[0-9]{16}$")]
     pub kk_number: String,
-    #[schema(example = "Budi Santoso")]
+    #[schema(
+        example = "Budi Santoso",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[A-Za-z][A-Za-z .'-]*$"
+    )]
     pub full_name: String,
     /// Indonesian mobile number; OTPs go to it.
-    #[schema(example = "081234566789")]
+    #[schema(example = "081234566789", pattern = "^(\\+62|62|0)8[0-9]{8,11}$")]
     pub phone: String,
-    #[schema(example = "budi@example.com")]
+    #[schema(example = "budi@example.com", format = "email", max_length = 254)]
     pub email: Option<String>,
     /// The selection wave (gelombang).
     #[schema(example = 12, minimum = 1, maximum = 9999)]

@@ -23,15 +23,17 @@ use crate::service::vouchers::{VoucherView, view_by_id};
 #[serde(deny_unknown_fields)]
 pub struct NewVoucher {
     /// A verified card validation, used once.
+    #[schema(format = Uuid)]
     pub card_validation_id: String,
     /// Must be the validated course.
-    #[schema(example = "CRS-4Q8ZK2MX")]
+    #[schema(example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")]
     pub course_code: String,
     /// Must be the validated schedule.
+    #[schema(pattern = "^SCH-[2-9A-HJ-NP-Z]{8}$")]
     pub schedule_code: Option<String>,
     /// Your order id, unique per platform: sending it again returns the first voucher.
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "ORDER-2026-000123")]
+    #[schema(example = "ORDER-2026-000123", min_length = 1, max_length = 100)]
     pub external_order_id: String,
 }
 

@@ -188,7 +188,7 @@ pub fn redeem(
 #[serde(deny_unknown_fields)]
 pub struct NewAttendance {
     /// 1..sessions, or 999 for the post-test.
-    #[schema(example = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 999)]
     pub sequence: i32,
     #[schema(value_type = String, format = DateTime, example = "2026-12-01T10:00:00+07:00")]
     pub attended_at: DateTime<FixedOffset>,

@@ -90,3 +90,29 @@ async fn docs_render_swagger_ui_without_a_cdn() {
         "docs must not load from a CDN"
     );
 }
+
+#[actix_web::test]
+async fn a_known_path_with_another_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    let res = app.send(app.client.delete(app.url("/healthz"))).await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET"));
+    let res = app
+        .send(app.client.put(app.url("/v1/vouchers/7KQ2-M9XD-4HTR-8WZC")))
+        .await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("GET"));
+}
+
+#[actix_web::test]
+async fn allow_names_the_literal_path_over_a_parameter_one() {
+    let app = spawn_app().await;
+    let res = app
+        .send(app.client.request(
+            reqwest::Method::OPTIONS,
+            app.url("/v1/admin/participants/import"),
+        ))
+        .await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("POST"));
+}

@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// Approve a pending course: platforms may sell it from now on.
 #[utoipa::path(
     tag = "admin",
-    params(("course_code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("course_code" = String, Path, pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = CourseView),
@@ -40,7 +40,7 @@ pub async fn approve(
 #[utoipa::path(
     tag = "admin",
     request_body = Reason,
-    params(("course_code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("course_code" = String, Path, pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = CourseView),

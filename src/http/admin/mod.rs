@@ -15,6 +15,10 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     #[validate(length(min = 3, max = 500))]
-    #[schema(example = "Indikasi kecurangan: laporan platform #4411")]
+    #[schema(
+        example = "Indikasi kecurangan: laporan platform #4411",
+        min_length = 3,
+        max_length = 500
+    )]
     pub reason: String,
 }

@@ -17,7 +17,6 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "admin",
     request_body = NewParticipant,
-    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = [])),
     responses(
         (status = 201, body = ParticipantView),
@@ -48,7 +47,6 @@ pub async fn register(
         (Vec<NewParticipant> = "application/json"),
         (String = "text/csv"),
     )),
-    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ImportReport),
@@ -96,7 +94,7 @@ fn card(path: web::Path<String>) -> Result<CardNumber, ApiError> {
 /// A holder's record; NIK and KK masked (see `reveal`).
 #[utoipa::path(
     tag = "admin",
-    params(("card_number" = String, Path, example = "5200000000000013")),
+    params(("card_number" = String, Path, example = "5200000000000015", pattern = "^[0-9]{16}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
@@ -125,7 +123,7 @@ pub async fn get(
 #[utoipa::path(
     tag = "admin",
     request_body = Reason,
-    params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = RevealedIdentity),
@@ -184,7 +182,7 @@ async fn change(
 #[utoipa::path(
     tag = "admin",
     request_body = Reason,
-    params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
@@ -209,7 +207,7 @@ pub async fn freeze(
 #[utoipa::path(
     tag = "admin",
     request_body = Reason,
-    params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
@@ -234,7 +232,7 @@ pub async fn unfreeze(
 #[utoipa::path(
     tag = "admin",
     request_body = Reason,
-    params(("card_number" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),

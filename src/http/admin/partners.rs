@@ -22,7 +22,7 @@ pub enum PartnerKind {
 #[serde(deny_unknown_fields)]
 pub struct NewPartner {
     #[validate(length(min = 2, max = 200))]
-    #[schema(example = "Tokopedia")]
+    #[schema(example = "Tokopedia", min_length = 2, max_length = 200)]
     pub name: String,
     pub kind: PartnerKind,
 }
@@ -53,7 +53,6 @@ impl From<Credentials> for ClientCredentials {
 #[utoipa::path(
     tag = "admin",
     request_body = NewPartner,
-    params(("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = [])),
     responses(
         (status = 201, body = ClientCredentials),
@@ -82,7 +81,7 @@ pub async fn create(
 /// Issue a new secret; the old one stops working at once (tokens already issued live until `exp`).
 #[utoipa::path(
     tag = "admin",
-    params(("id" = String, Path, description = "partner id"), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path, description = "partner id", format = Uuid)),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ClientCredentials),

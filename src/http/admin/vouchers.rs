@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "admin",
     request_body = Reason,
-    params(("code" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),

@@ -32,12 +32,6 @@ pub async fn layer(
         Some(v) if req.method() == Method::POST => v.to_str().unwrap_or("").to_string(),
         _ => return next.call(req).await.map(|r| r.map_into_boxed_body()),
     };
-    if !valid_key(&key) {
-        return Ok(req.error_response(
-            ErrorCode::InvalidIdempotencyKey
-                .with("Idempotency-Key must be 1-255 visible ASCII characters."),
-        ));
-    }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
@@ -48,6 +42,12 @@ pub async fn layer(
     else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
+    if !valid_key(&key) {
+        return Ok(req.error_response(
+            ErrorCode::InvalidIdempotencyKey
+                .with("Idempotency-Key must be 1-255 visible ASCII characters."),
+        ));
+    }
 
     let body = match read_body(&mut req, state.config.max_body_bytes).await {
         Ok(body) => body,
