@@ -134,6 +134,7 @@ pub async fn verify(
 
 /// A validation's status: `otp_sent`, `verified`, `used`, `locked` or `expired`.
 #[utoipa::path(
+    operation_id = "getCardValidation",
     tag = "buying",
     params(("id" = String, Path, format = Uuid)),
     security(("bearer" = [])),

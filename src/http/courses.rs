@@ -31,6 +31,7 @@ pub struct CourseFilter {
 /// Courses visible to the caller: platforms see approved courses they may sell; an LPK sees its
 /// own in every status; admin sees all.
 #[utoipa::path(
+    operation_id = "listCourses",
     tag = "catalog",
     params(PageParams, CourseFilter),
     security(("bearer" = [])),
@@ -62,6 +63,7 @@ pub async fn list(
 
 /// One course with its schedules, if visible to the caller (else 404).
 #[utoipa::path(
+    operation_id = "getCourse",
     tag = "catalog",
     params(("course_code" = String, Path, example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")),
     security(("bearer" = [])),

@@ -59,6 +59,7 @@ pub async fn buy(
 
 /// A voucher: visible to the platform that sold it, the LPK that runs it, and admin.
 #[utoipa::path(
+    operation_id = "getVoucher",
     tag = "vouchers",
     params(("code" = String, Path, description = "with or without dashes, any case", pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
     security(("bearer" = [])),
@@ -95,6 +96,7 @@ pub struct VoucherFilter {
 
 /// Vouchers you sold (platform), run (LPK), or all (admin), newest first.
 #[utoipa::path(
+    operation_id = "listVouchers",
     tag = "vouchers",
     params(PageParams, VoucherFilter),
     security(("bearer" = [])),

@@ -60,3 +60,15 @@ fn every_protected_operation_documents_its_problem_responses_and_bearer_auth() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique_so_client_generators_can_name_methods() {
+    let spec: Value = serde_json::from_str(&prakerja_api::openapi::spec_json()).expect("json");
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("operation") {
+            let id = op["operationId"].as_str().unwrap_or_default().to_string();
+            assert!(!id.is_empty() && seen.insert(id.clone()), "{method} {path}: operationId {id:?} repeats");
+        }
+    }
+}

@@ -48,6 +48,7 @@ pub struct ChainHead {
 
 /// Who did what, newest first.
 #[utoipa::path(
+    operation_id = "listAuditEvents",
     tag = "admin",
     params(PageParams),
     security(("bearer" = [])),

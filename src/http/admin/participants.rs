@@ -93,6 +93,7 @@ fn card(path: web::Path<String>) -> Result<CardNumber, ApiError> {
 
 /// A holder's record; NIK and KK masked (see `reveal`).
 #[utoipa::path(
+    operation_id = "getParticipant",
     tag = "admin",
     params(("card_number" = String, Path, example = "5200000000000015", pattern = "^[0-9]{16}$")),
     security(("bearer" = [])),
