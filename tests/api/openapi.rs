@@ -68,7 +68,10 @@ fn operation_ids_are_unique_so_client_generators_can_name_methods() {
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("operation") {
             let id = op["operationId"].as_str().unwrap_or_default().to_string();
-            assert!(!id.is_empty() && seen.insert(id.clone()), "{method} {path}: operationId {id:?} repeats");
+            assert!(
+                !id.is_empty() && seen.insert(id.clone()),
+                "{method} {path}: operationId {id:?} repeats"
+            );
         }
     }
 }
