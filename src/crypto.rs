@@ -121,6 +121,19 @@ impl PiiCipher {
         self.mac("Otp", &format!("{validation_id}:{otp}"))
     }
 
+    /// HMAC-SHA256 under the index key of several byte strings (length-prefixed, so their
+    /// boundaries are part of what is signed), separated by `domain`.
+    pub fn digest(&self, domain: &str, parts: &[&[u8]]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(domain.as_bytes());
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// HMAC-SHA256 under the index key, separated by `domain`.
     fn mac(&self, domain: &str, value: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key)

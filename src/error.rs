@@ -268,6 +268,14 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => ApiError::not_found("resource"),
+            // PostgreSQL text cannot hold NUL; SQLite can. Either way it is the caller's input.
+            diesel::result::Error::DatabaseError(_, info) if info.message().contains("0x00") => {
+                ApiError::field(
+                    "body",
+                    "nul_character",
+                    "Text fields may not contain the NUL character.",
+                )
+            }
             other => ApiError::internal("database", other),
         }
     }

@@ -68,6 +68,17 @@ impl Role {
     }
 }
 
+impl Caller {
+    /// The token must carry `scope` (a client may ask for fewer scopes than its role has).
+    pub fn require(&self, scope: &str) -> Result<(), crate::error::ApiError> {
+        if self.scope.split_whitespace().any(|s| s == scope) {
+            return Ok(());
+        }
+        Err(crate::error::ErrorCode::Forbidden
+            .with(format!("This token lacks the {scope:?} scope.")))
+    }
+}
+
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {

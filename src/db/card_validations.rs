@@ -98,20 +98,29 @@ pub fn count_wrong_guess(conn: &mut DbConn, id: &str, max: i32) -> QueryResult<O
     Ok(Some(wrong))
 }
 
+/// Verifies only if the code that matched is still the current one (a resend may have replaced it).
 pub fn mark_verified(
     conn: &mut DbConn,
     id: &str,
+    matched_hash: &str,
     at: NaiveDateTime,
     valid_until: NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq("otp_sent"))))
-        .set((
-            t::status.eq("verified"),
-            t::verified_at.eq(at),
-            t::valid_until.eq(valid_until),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::update(
+        t::table.filter(
+            t::id
+                .eq(id)
+                .and(t::status.eq("otp_sent"))
+                .and(t::otp_hash.eq(matched_hash)),
+        ),
+    )
+    .set((
+        t::status.eq("verified"),
+        t::verified_at.eq(at),
+        t::valid_until.eq(valid_until),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// Uses a verified validation; false when another purchase got it first.

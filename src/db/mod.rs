@@ -100,8 +100,10 @@ impl ManageConnection for ConnectionManager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection left inside a transaction (a failed rollback, a panic) must not be reused:
+    /// on SQLite it would hold the write lock for good.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        <<DbConn as Connection>::TransactionManager as TransactionManager<DbConn>>::is_broken_transaction_manager(conn)
     }
 }
 

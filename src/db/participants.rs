@@ -127,10 +127,11 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     t::table.count().get_result(conn)
 }
 
-/// Sandbox seeding only: sets a balance directly (the program itself never tops up).
+/// Sandbox seeding only: a card that starts with less (the program itself never tops up). The
+/// initial balance moves with it, so balance + vouchers = initial balance still holds.
 pub fn sandbox_set_balance(conn: &mut DbConn, card: &str, balance: i64) -> QueryResult<usize> {
     diesel::update(t::table.filter(t::card_number.eq(card)))
-        .set(t::balance.eq(balance))
+        .set((t::balance.eq(balance), t::initial_balance.eq(balance)))
         .execute(conn)
 }
 
@@ -168,4 +169,19 @@ pub fn refund(conn: &mut DbConn, id: &str, amount: i64, at: NaiveDateTime) -> Qu
     diesel::update(t::table.find(id))
         .set((t::balance.eq(t::balance + amount), t::updated_at.eq(at)))
         .execute(conn)
+}
+
+pub fn clear_first_purchase(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::update(t::table.find(id))
+        .set(t::first_purchase_at.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
+/// Takes the holder's row lock for the rest of the transaction (PostgreSQL; SQLite's write
+/// transaction already excludes other writers) and returns the row as it is now.
+pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<ParticipantRow> {
+    diesel::update(t::table.find(id))
+        .set(t::updated_at.eq(t::updated_at))
+        .execute(conn)?;
+    find(conn, id)
 }

@@ -52,9 +52,9 @@ pub fn check_card(card: &CardFacts, now: NaiveDateTime) -> Result<(), ApiError> 
 
 pub fn check_balance(balance: i64, price: i64) -> Result<(), ApiError> {
     if balance < price {
-        return Err(ErrorCode::InsufficientBalance.with(format!(
-            "The balance is Rp{balance}; the course costs Rp{price}."
-        )));
+        // No amounts: before the OTP, the balance is the holder's to tell.
+        return Err(ErrorCode::InsufficientBalance
+            .with("The card's training balance does not cover this course's price."));
     }
     Ok(())
 }

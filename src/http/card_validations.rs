@@ -58,6 +58,7 @@ pub async fn start(
     body: web::Json<NewValidation>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require("cards:validate")?;
     let card = CardNumber::parse(&body.card_number)?;
     state.check_validation_rate(&caller.id)?;
     let (cipher, policy) = (state.cipher.clone(), state.config.otp_policy());
@@ -88,6 +89,7 @@ pub async fn resend(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ValidationView>, ApiError> {
+    caller.require("cards:validate")?;
     let id = path.into_inner();
     let (cipher, policy) = (state.cipher.clone(), state.config.otp_policy());
     let d = state
@@ -119,6 +121,7 @@ pub async fn verify(
     body: web::Json<OtpBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VerifiedValidation>, ApiError> {
+    caller.require("cards:validate")?;
     let id = path.into_inner();
     let (cipher, policy, ttl) = (
         state.cipher.clone(),
@@ -151,6 +154,7 @@ pub async fn get(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ValidationView>, ApiError> {
+    caller.require("cards:validate")?;
     let id = path.into_inner();
     let (cipher, policy) = (state.cipher.clone(), state.config.otp_policy());
     Ok(web::Json(

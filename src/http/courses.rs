@@ -50,6 +50,7 @@ pub async fn list(
     filter: web::Query<CourseFilter>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Page<CourseView>>, ApiError> {
+    caller.require("catalog:read")?;
     let (limit, before) = (page.limit()?, page.time_cursor()?);
     let status = filter.status;
     let (data, next) = state
@@ -79,6 +80,7 @@ pub async fn get(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
+    caller.require("catalog:read")?;
     let code = path.into_inner().to_ascii_uppercase();
     Ok(web::Json(
         state
@@ -107,6 +109,7 @@ pub async fn submit(
     body: web::Json<NewCourse>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require("catalog:write")?;
     let view = state
         .db(move |c| courses::submit(c, &Actor::from(&caller), &caller.id, body.into_inner()))
         .await?;
@@ -137,6 +140,7 @@ pub async fn add_schedule(
     body: web::Json<NewSchedule>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require("catalog:write")?;
     let code = path.into_inner().to_ascii_uppercase();
     let view = state
         .db(move |c| {

@@ -57,7 +57,9 @@ impl PageParams {
             .map(|raw| {
                 let (micros, id) = raw.split_once('|').ok_or_else(bad)?;
                 let micros: i64 = micros.parse().map_err(|_| bad())?;
+                // Only times this service could have written (PostgreSQL rejects far-off ones).
                 let at = DateTime::from_timestamp_micros(micros)
+                    .filter(|t| (2000..2200).contains(&chrono::Datelike::year(t)))
                     .ok_or_else(bad)?
                     .naive_utc();
                 Ok((at, id.to_string()))

@@ -48,6 +48,7 @@ pub async fn buy(
     body: web::Json<NewVoucher>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require("vouchers:write")?;
     let outcome = state
         .db(move |c| purchase::purchase(c, &Actor::from(&caller), &caller.id, &body))
         .await?;
@@ -76,6 +77,7 @@ pub async fn get(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
+    caller.require("vouchers:read")?;
     let code = VoucherCode::parse(&path.into_inner())?;
     Ok(web::Json(
         state
@@ -114,6 +116,7 @@ pub async fn list(
     query: web::Query<VoucherFilter>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Page<VoucherView>>, ApiError> {
+    caller.require("vouchers:read")?;
     let (limit, before) = (page.limit()?, page.time_cursor()?);
     let q = query.into_inner();
     let filter = Filter {
@@ -163,6 +166,7 @@ pub async fn redeem(
     body: web::Json<RedeemBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
+    caller.require("vouchers:redeem")?;
     let code = VoucherCode::parse(&path.into_inner())?;
     let card = CardNumber::parse(&body.card_number)?;
     Ok(web::Json(
@@ -194,6 +198,7 @@ pub async fn attendance(
     body: web::Json<NewAttendance>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
+    caller.require("vouchers:redeem")?;
     let code = VoucherCode::parse(&path.into_inner())?;
     Ok(web::Json(
         state

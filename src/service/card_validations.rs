@@ -208,8 +208,10 @@ pub fn start(
 ) -> Result<Dispatch, ApiError> {
     write_tx(conn, |c| {
         let now = db::now();
-        let holder = participants::find_by_card(c, card.as_str())?
+        let found = participants::find_by_card(c, card.as_str())?
             .ok_or_else(|| ErrorCode::CardNotFound.with("No card has this number."))?;
+        // OTP sends to one card queue here, so the hourly cap holds under concurrency.
+        let holder = participants::lock(c, &found.id)?;
         let facts = card_facts(c, &holder)?;
         purchase::check_card(&facts, now)?;
         let (course, schedule) = sellable(
@@ -269,6 +271,10 @@ pub fn resend(
 ) -> Result<Dispatch, ApiError> {
     write_tx(conn, |c| {
         let now = db::now();
+        let first_look = load(c, platform_id, id)?;
+        // Sends to one card queue on its row: the cooldown, the resend limit and the hourly cap
+        // are read after any concurrent send has committed.
+        participants::lock(c, &first_look.participant_id)?;
         let row = load(c, platform_id, id)?;
         match row.status.as_str() {
             "otp_sent" => {}
@@ -389,10 +395,10 @@ pub fn verify(
                     })?;
                 return Ok(Err(after_wrong_guess(policy, wrong)));
             }
-            if !store::mark_verified(c, &row.id, now, now + secs(validation_ttl))? {
-                return Err(
-                    ErrorCode::ValidationNotPending.with("This validation changed meanwhile.")
-                );
+            let matched = row.otp_hash.clone().unwrap_or_default();
+            if !store::mark_verified(c, &row.id, &matched, now, now + secs(validation_ttl))? {
+                // A resend replaced the code between the read and the update.
+                return Err(ErrorCode::OtpIncorrect.with("A newer code was sent; enter that one."));
             }
             let fresh = load(c, platform_id, id)?;
             Ok(Ok(verified_view(c, &fresh, now)?))

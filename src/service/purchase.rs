@@ -9,7 +9,7 @@ use validator::Validate;
 use crate::db::card_validations as validations;
 use crate::db::courses::{self, Viewer};
 use crate::db::vouchers::{self, VoucherRow};
-use crate::db::{self, DbConn, events, participants, write_tx};
+use crate::db::{self, DbConn, participants, write_tx};
 use crate::domain::VoucherCode;
 use crate::domain::participant::CardStatus;
 use crate::domain::purchase;
@@ -17,7 +17,7 @@ use crate::domain::voucher::VoucherStatus;
 use crate::error::{ApiError, ErrorCode};
 use crate::service::audit::{self, Actor, Event};
 use crate::service::card_validations::{card_facts, schedule_facts};
-use crate::service::vouchers::{VoucherView, view_by_id};
+use crate::service::vouchers::{VoucherView, announce, view_by_id};
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -198,16 +198,18 @@ pub fn purchase(
             },
         )?;
         let v = view_by_id(c, &row.id)?;
-        events::publish(
-            c,
-            &[platform_id, &course.lpk_id],
-            "voucher.issued",
-            &serde_json::to_value(&v).unwrap_or_default(),
-        )?;
+        announce(c, &v, "voucher.issued")?;
         Ok(row.id)
     });
     match outcome {
         Ok(id) => Ok(Purchased::Created(view_by_id(conn, &id)?)),
+        // A retry that raced the first request finds the validation used: the order is the answer.
+        Err(Stop::Refused(e)) if e.code == ErrorCode::ValidationUsed => {
+            match vouchers::find_by_order(conn, platform_id, &input.external_order_id)? {
+                Some(first) => Ok(Purchased::Existing(view_by_id(conn, &first.id)?)),
+                None => Err(e),
+            }
+        }
         Err(Stop::Refused(e)) => Err(e),
         // Another request with this order id won the race: answer with its voucher.
         Err(Stop::RepeatOrder) => {

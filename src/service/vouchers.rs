@@ -37,8 +37,9 @@ pub struct VoucherView {
     pub card_number_masked: String,
     pub platform_id: String,
     pub lpk_id: String,
-    /// The platform's own order id.
-    pub external_order_id: String,
+    /// The selling platform's own order id: shown to that platform and to admin only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_order_id: Option<String>,
     pub issued_at: DateTime<FixedOffset>,
     pub redeemed_at: Option<DateTime<FixedOffset>>,
     pub completed_at: Option<DateTime<FixedOffset>>,
@@ -73,7 +74,7 @@ pub fn views(conn: &mut DbConn, details: Vec<VoucherDetail>) -> Result<Vec<Vouch
                 card_number_masked: mask_card(&d.card_number),
                 platform_id: r.platform_id,
                 lpk_id: r.lpk_id,
-                external_order_id: r.external_order_id,
+                external_order_id: Some(r.external_order_id),
                 issued_at: to_wib(r.issued_at),
                 redeemed_at: r.redeemed_at.map(to_wib),
                 completed_at: r.completed_at.map(to_wib),
@@ -110,7 +111,25 @@ pub fn get(
     code: &VoucherCode,
 ) -> Result<VoucherView, ApiError> {
     let d = load(conn, viewer, code)?;
-    view(conn, d)
+    Ok(for_viewer(view(conn, d)?, viewer))
+}
+
+/// What this viewer may see of a voucher: an LPK does not see the platform's order id.
+pub fn for_viewer(mut v: VoucherView, viewer: &Viewer<'_>) -> VoucherView {
+    if matches!(viewer, Viewer::Lpk(_)) {
+        v.external_order_id = None;
+    }
+    v
+}
+
+/// Publishes a voucher event to the platform that sold it and the LPK that runs it, each with what
+/// it may see.
+pub fn announce(conn: &mut DbConn, v: &VoucherView, event_type: &str) -> Result<(), ApiError> {
+    let payload = |v: &VoucherView| serde_json::to_value(v).unwrap_or_default();
+    events::publish(conn, &[&v.platform_id], event_type, &payload(v))?;
+    let lpk_view = for_viewer(v.clone(), &Viewer::Lpk(&v.lpk_id));
+    events::publish(conn, &[&v.lpk_id], event_type, &payload(&lpk_view))?;
+    Ok(())
 }
 
 pub type TimeCursor = crate::service::courses::TimeCursor;
@@ -129,11 +148,11 @@ pub fn list(
     } else {
         None
     };
-    Ok((views(conn, rows)?, next))
-}
-
-fn event_payload(v: &VoucherView) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or_default()
+    let views = views(conn, rows)?
+        .into_iter()
+        .map(|v| for_viewer(v, viewer))
+        .collect();
+    Ok((views, next))
 }
 
 /// The LPK redeems a voucher the holder brought, with the holder's card number.
@@ -173,13 +192,8 @@ pub fn redeem(
             },
         )?;
         let v = view_by_id(c, &d.row.id)?;
-        events::publish(
-            c,
-            &[&v.platform_id, &v.lpk_id],
-            "voucher.redeemed",
-            &event_payload(&v),
-        )?;
-        Ok(v)
+        announce(c, &v, "voucher.redeemed")?;
+        Ok(for_viewer(v, &Viewer::Lpk(lpk_id)))
     })
 }
 
@@ -228,7 +242,7 @@ pub fn attend(
                 },
             )?;
         }
-        view(c, d)
+        Ok(for_viewer(view(c, d)?, &Viewer::Lpk(lpk_id)))
     })
 }
 
@@ -247,6 +261,10 @@ pub fn void(
             return Err(ErrorCode::VoucherNotVoidable.with("The voucher changed meanwhile."));
         }
         participants::refund(c, &d.row.participant_id, d.row.amount, now)?;
+        // A voided purchase is as if never made: with none left, the 30-day deadline binds again.
+        if vouchers::committed_amount(c, &d.row.participant_id)? == 0 {
+            participants::clear_first_purchase(c, &d.row.participant_id)?;
+        }
         if let Some(schedule_id) = &d.row.schedule_id {
             courses::release_seat(c, schedule_id)?;
         }
@@ -261,12 +279,7 @@ pub fn void(
             },
         )?;
         let v = view_by_id(c, &d.row.id)?;
-        events::publish(
-            c,
-            &[&v.platform_id, &v.lpk_id],
-            "voucher.voided",
-            &event_payload(&v),
-        )?;
+        announce(c, &v, "voucher.voided")?;
         Ok(v)
     })
 }

@@ -271,3 +271,31 @@ async fn a_partner_over_its_rate_limit_gets_429_with_retry_after() {
     );
     assert_eq!(statuses[0].status, 200);
 }
+
+#[actix_web::test]
+async fn a_token_narrowed_to_a_scope_cannot_do_more() {
+    let app = spawn_app().await;
+    let res = app
+        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", PLATFORM.0),
+            ("client_secret", PLATFORM.1),
+            ("scope", "catalog:read"),
+        ]))
+        .await;
+    let narrow = res.body["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    assert_eq!(app.get("/v1/courses", &narrow).await.status, 200);
+    app.post(
+        "/v1/card-validations",
+        &narrow,
+        &json!({"card_number": "5200000000000015", "course_code": "CRS-22222222"}),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.get("/v1/vouchers", &narrow)
+        .await
+        .problem(403, "forbidden");
+}

@@ -120,3 +120,37 @@ async fn a_bad_query_parameter_is_a_problem_not_plain_text() {
         .await
         .problem(400, "invalid_cursor");
 }
+
+#[actix_web::test]
+async fn a_nul_character_is_a_client_error_on_every_backend() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let res = app
+        .post(
+            "/v1/admin/partners",
+            &admin,
+            &json!({"name": "Nul\u{0}Corp", "kind": "lpk"}),
+        )
+        .await;
+    assert!(res.status < 500, "{}: {}", res.status, res.body);
+    let platform = app.token(PLATFORM).await;
+    let res = app
+        .post(
+            "/v1/vouchers",
+            &platform,
+            &json!({"card_validation_id": "x\u{0}", "course_code": "CRS-22222222", "external_order_id": "A\u{0}"}),
+        )
+        .await;
+    assert!(res.status < 500, "{}: {}", res.status, res.body);
+}
+
+#[actix_web::test]
+async fn a_cursor_from_outside_time_is_invalid_cursor() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let token = app.token(PLATFORM).await;
+    let far = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("-6000000000000000|x");
+    app.get(&format!("/v1/courses?cursor={far}"), &token)
+        .await
+        .problem(400, "invalid_cursor");
+}

@@ -94,16 +94,12 @@ async fn a_key_whose_first_request_is_still_running_is_409() {
     let sub = app.state.keys.verify(&admin).expect("valid").sub;
     let body = partner("Slow");
     // The first request's claim, as the middleware writes it before running the handler.
-    let hash = {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update("POST");
-        h.update([0]);
-        h.update("/v1/admin/partners");
-        h.update([0]);
-        h.update(body.to_string());
-        hex::encode(h.finalize())
-    };
+    let hash = prakerja_api::http::middleware::idempotency::request_hash(
+        &app.state.cipher,
+        "POST",
+        "/v1/admin/partners",
+        body.to_string().as_bytes(),
+    );
     app.db(move |c| {
         Ok(prakerja_api::db::idempotency::claim(
             c,
@@ -125,4 +121,33 @@ async fn an_overlong_key_is_refused() {
     post_with_key(&app, &admin, &"k".repeat(256), &partner("X"))
         .await
         .problem(400, "invalid_idempotency_key");
+}
+
+#[actix_web::test]
+async fn stored_responses_are_sealed_yet_replay_in_clear() {
+    use diesel::prelude::*;
+    use prakerja_api::db::schema::idempotency_records as idem;
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let first = post_with_key(&app, &admin, "sealed", &partner("Sealed Co")).await;
+    let secret = first.body["client_secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    let stored: Vec<(String, Option<String>)> = app
+        .db(|c| {
+            Ok(idem::table
+                .select((idem::request_hash, idem::response_body))
+                .load(c)?)
+        })
+        .await;
+    let (hash, body) = stored.first().cloned().expect("a stored record");
+    let body = body.expect("completed");
+    assert!(
+        !body.contains(&secret) && !body.contains("Sealed Co"),
+        "stored in clear: {body}"
+    );
+    assert_eq!(hash.len(), 64);
+    let again = post_with_key(&app, &admin, "sealed", &partner("Sealed Co")).await;
+    assert_eq!(again.body["client_secret"], secret.as_str());
 }

@@ -568,3 +568,65 @@ async fn attendance_needs_a_redeemed_voucher_and_a_known_session_and_is_recorded
     assert_eq!(sequences(&res.body), vec![1, 999], "{}", res.body);
     assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
 }
+
+#[actix_web::test]
+async fn the_lpk_never_sees_the_platforms_order_id() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 200_000, None).await;
+    let voucher = purchase(&app, &t.platform, &holder, &course).await;
+    let code = voucher["code"].as_str().expect("code").to_string();
+    assert!(
+        voucher["external_order_id"].is_string(),
+        "the seller sees it: {voucher}"
+    );
+    let as_lpk = app.get(&format!("/v1/vouchers/{code}"), &t.lpk).await;
+    assert_eq!(as_lpk.status, 200);
+    assert!(
+        as_lpk.body.get("external_order_id").is_none(),
+        "{}",
+        as_lpk.body
+    );
+    let listed = app.get("/v1/vouchers?limit=100", &t.lpk).await;
+    assert!(
+        listed.body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .all(|v| v.get("external_order_id").is_none())
+    );
+    let as_admin = app.get(&format!("/v1/vouchers/{code}"), &t.admin).await;
+    assert_eq!(
+        as_admin.body["external_order_id"],
+        voucher["external_order_id"]
+    );
+}
+
+#[actix_web::test]
+async fn voiding_the_only_purchase_makes_the_first_purchase_deadline_bind_again() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 200_000, None).await;
+    let voucher = purchase(&app, &t.platform, &holder, &course).await;
+    let code = voucher["code"].as_str().expect("code").to_string();
+    // The 30 days run out while the voucher exists; then it is voided.
+    app.sql(&format!(
+        "UPDATE participants SET purchase_deadline = created_at, passed_at = created_at WHERE card_number = '{}'",
+        holder.card
+    ))
+    .await;
+    let res = app
+        .post(
+            &format!("/v1/admin/vouchers/{code}/void"),
+            &t.admin,
+            &json!({"reason": "refund: fraud"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    start(&app, &t.platform, &holder.card, &course)
+        .await
+        .problem(409, "purchase_deadline_passed");
+    assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
+}

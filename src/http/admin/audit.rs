@@ -61,10 +61,11 @@ pub struct ChainHead {
 )]
 #[get("/v1/admin/audit-events")]
 pub async fn list(
-    _admin: Admin,
+    Admin(caller): Admin,
     page: web::Query<PageParams>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
+    caller.require("admin")?;
     let (limit, before) = (page.limit()?, page.seq_cursor()?);
     let (mut rows, head) = state
         .db(move |c| Ok((audit::page(c, before, limit + 1)?, audit::head(c)?)))

@@ -28,6 +28,7 @@ pub async fn approve(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
+    caller.require("admin")?;
     let code = path.into_inner().to_ascii_uppercase();
     Ok(web::Json(
         state
@@ -58,6 +59,7 @@ pub async fn reject(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
+    caller.require("admin")?;
     use validator::Validate;
     body.validate()?;
     let code = path.into_inner().to_ascii_uppercase();

@@ -32,6 +32,7 @@ pub async fn register(
     body: web::Json<NewParticipant>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require("admin")?;
     let cipher = state.cipher.clone();
     let view = state
         .db(move |c| participants::register(c, &cipher, &Actor::from(&caller), &body, None))
@@ -65,6 +66,7 @@ pub async fn bulk_import(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ImportReport>, ApiError> {
+    caller.require("admin")?;
     let ct = req
         .headers()
         .get("content-type")
@@ -107,10 +109,11 @@ fn card(path: web::Path<String>) -> Result<CardNumber, ApiError> {
 )]
 #[get("/v1/admin/participants/{card_number}")]
 pub async fn get(
-    _admin: Admin,
+    Admin(caller): Admin,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
+    caller.require("admin")?;
     let card = card(path)?;
     let cipher = state.cipher.clone();
     Ok(web::Json(
@@ -141,6 +144,7 @@ pub async fn reveal(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<RevealedIdentity>, ApiError> {
+    caller.require("admin")?;
     let card = card(path)?;
     body.validate()?;
     let cipher = state.cipher.clone();
@@ -201,6 +205,7 @@ pub async fn freeze(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
+    caller.require("admin")?;
     change(caller, path, body, state, CardAction::Freeze).await
 }
 
@@ -226,6 +231,7 @@ pub async fn unfreeze(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
+    caller.require("admin")?;
     change(caller, path, body, state, CardAction::Unfreeze).await
 }
 
@@ -251,5 +257,6 @@ pub async fn revoke(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
+    caller.require("admin")?;
     change(caller, path, body, state, CardAction::Revoke).await
 }

@@ -67,6 +67,7 @@ pub async fn create(
     body: web::Json<NewPartner>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require("admin")?;
     body.validate()?;
     let role = match body.kind {
         PartnerKind::Platform => Role::Platform,
@@ -96,6 +97,7 @@ pub async fn rotate_secret(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ClientCredentials>, ApiError> {
+    caller.require("admin")?;
     let id = path.into_inner();
     let creds = state
         .db(move |c| partners::rotate_secret(c, &Actor::from(&caller), &id))

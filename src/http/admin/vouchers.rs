@@ -33,6 +33,7 @@ pub async fn void(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
+    caller.require("admin")?;
     let code = VoucherCode::parse(&path.into_inner())?;
     body.validate()?;
     Ok(web::Json(

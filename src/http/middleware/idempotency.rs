@@ -4,6 +4,7 @@
 //! for their shape, rate limits and our own failures are not stored, so a corrected retry runs.
 //! Records live in the database, so the guarantee holds across instances.
 
+use crate::crypto::PiiCipher;
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
@@ -11,7 +12,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 use futures_util::StreamExt;
-use sha2::{Digest, Sha256};
 
 use crate::auth::extract::bearer;
 use crate::db::idempotency::{self, Claim};
@@ -53,13 +53,12 @@ pub async fn layer(
         Ok(body) => body,
         Err(e) => return Ok(req.error_response(e)),
     };
-    let mut hasher = Sha256::new();
-    hasher.update(req.method().as_str());
-    hasher.update([0]);
-    hasher.update(req.uri().to_string());
-    hasher.update([0]);
-    hasher.update(&body);
-    let hash = hex::encode(hasher.finalize());
+    let hash = request_hash(
+        &state.cipher,
+        req.method().as_str(),
+        &req.uri().to_string(),
+        &body,
+    );
     req.set_payload(body.into());
 
     let claim = {
@@ -83,6 +82,10 @@ pub async fn layer(
     match claim {
         Claim::Fresh => {}
         Claim::Replay { status, body } => {
+            let body = match state.cipher.decrypt(&body, &record_aad(&partner, &key)) {
+                Ok(body) => body,
+                Err(e) => return Ok(req.error_response(ApiError::internal("idempotent replay", e))),
+            };
             let res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
                 .insert_header((CONTENT_TYPE, content_type(status)))
                 .insert_header(("Idempotent-Replayed", "true"))
@@ -124,7 +127,11 @@ pub async fn layer(
     let (http_req, res) = res.into_parts();
     let (head, body) = res.into_parts();
     let bytes = to_bytes(body).await.unwrap_or_default();
-    let stored = String::from_utf8_lossy(&bytes).into_owned();
+    // Stored responses can hold secrets and personal data (credentials, a revealed NIK): sealed.
+    let stored = state.cipher.encrypt(
+        &String::from_utf8_lossy(&bytes),
+        &record_aad(&partner, &key),
+    );
     let saved = state
         .db(move |c| Ok(idempotency::complete(c, &partner, &key, status, &stored)?))
         .await;
@@ -135,6 +142,17 @@ pub async fn layer(
         http_req,
         head.set_body(BoxBody::new(bytes)),
     ))
+}
+
+/// What a request is, for telling a retry from a different request under the same key: keyed, so
+/// a stored hash of a body that held a card number cannot be brute-forced from a dump.
+pub fn request_hash(cipher: &PiiCipher, method: &str, uri: &str, body: &[u8]) -> String {
+    cipher.digest("Idempotency", &[method.as_bytes(), uri.as_bytes(), body])
+}
+
+/// A stored response opens only for its own partner and key.
+fn record_aad(partner: &str, key: &str) -> String {
+    format!("idempotency:{partner}:{key}")
 }
 
 fn content_type(status: u16) -> HeaderValue {
