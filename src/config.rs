@@ -8,10 +8,11 @@ use std::time::Duration;
 
 /// A development-only secret: production refuses it.
 const DEV_JWT_SECRET: &str = "development-only-jwt-secret-change-me-0123456789";
-/// Development-only data keys (32 bytes, base64): production refuses them.
-const DEV_DATA_KEY: &str = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0zMmJ5dGU=";
+/// Public keys (32 bytes, base64) for `Config::for_tests`; production refuses them by name.
+/// `cargo run` does not use them: it generates its own (see `generated_keys`).
+const TEST_DATA_KEY: &str = "ZGV2ZWxvcG1lbnQtb25seS1kYXRhLWtleS0zMmJ5dGU=";
+const TEST_INDEX_KEY: &str = "ZGV2ZWxvcG1lbnQtb25seS1pbmRleC1rZXktMzJieXQ=";
 const DEFAULT_SMS_TEMPLATE: &str = r#"{"to":"{to}","message":"{message}"}"#;
-const DEV_INDEX_KEY: &str = "ZGV2ZWxvcG1lbnQtb25seS1pbmRleC1rZXktMzJieXQ=";
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -45,6 +46,8 @@ pub struct Config {
     /// `PRAKERJA_MAX_BODY_BYTES`, default 2 MiB.
     pub max_body_bytes: usize,
     /// `PRAKERJA_DATA_KEYS`: `id:base64key,id:base64key`, AES-256 keys for personal data at rest.
+    /// Outside production, when unset, keys are generated once into `PRAKERJA_DEV_KEY_FILE`
+    /// (default `data/dev-keys`) and read from there afterwards.
     pub data_keys: BTreeMap<String, [u8; 32]>,
     /// `PRAKERJA_DATA_KEY_ID`: which of `data_keys` encrypts new values.
     pub data_key_id: String,
@@ -121,6 +124,34 @@ pub fn decode_key(name: &str, b64: &str) -> Result<[u8; 32], ConfigError> {
         .map_err(|_| ConfigError(format!("{name}: key must be exactly 32 bytes")))
 }
 
+/// Development keys, generated on first use and kept in `path` (`data=<b64>` and `index=<b64>`
+/// lines), so sealed data stays readable across restarts. Never used in production.
+fn generated_keys(path: &str) -> Result<(String, String), ConfigError> {
+    use base64::Engine;
+    let read = |text: &str, name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .map(|v| v.trim().to_string())
+    };
+    if let Ok(text) = std::fs::read_to_string(path) {
+        if let (Some(data), Some(index)) = (read(&text, "data"), read(&text, "index")) {
+            return Ok((data, index));
+        }
+        return Err(ConfigError(format!(
+            "{path} is not a key file (data= and index= lines)"
+        )));
+    }
+    let b64 = |bytes: [u8; 32]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let (data, index) = (b64(rand::random()), b64(rand::random()));
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ConfigError(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, format!("# development data keys: keep with the database they sealed\ndata={data}\nindex={index}\n"))
+        .map_err(|e| ConfigError(format!("cannot write {path}: {e}")))?;
+    Ok((data, index))
+}
+
 fn parse_data_keys(raw: &str) -> Result<BTreeMap<String, [u8; 32]>, ConfigError> {
     let mut keys = BTreeMap::new();
     for entry in raw.split(',').filter(|e| !e.trim().is_empty()) {
@@ -163,9 +194,22 @@ impl Config {
                 ));
             }
         };
-        let data_keys = parse_data_keys(
-            &var("PRAKERJA_DATA_KEYS").unwrap_or_else(|| format!("dev:{DEV_DATA_KEY}")),
-        )?;
+        // Outside production, missing keys are generated once and kept in a file beside the data.
+        let generated = if production
+            || (var("PRAKERJA_DATA_KEYS").is_some() && var("PRAKERJA_INDEX_KEY").is_some())
+        {
+            None
+        } else {
+            Some(generated_keys(
+                &var("PRAKERJA_DEV_KEY_FILE").unwrap_or_else(|| "data/dev-keys".into()),
+            )?)
+        };
+        let data_keys = match (var("PRAKERJA_DATA_KEYS"), &generated) {
+            (Some(raw), _) => parse_data_keys(&raw)?,
+            (None, Some((data, _))) => parse_data_keys(&format!("dev:{data}"))?,
+            // Production without keys: the public test key, which `check` then refuses by name.
+            (None, None) => parse_data_keys(&format!("dev:{TEST_DATA_KEY}"))?,
+        };
         let data_key_id = var("PRAKERJA_DATA_KEY_ID")
             .or_else(|| (data_keys.len() == 1).then(|| data_keys.keys().next().cloned()).flatten())
             .ok_or_else(|| {
@@ -198,10 +242,11 @@ impl Config {
             max_body_bytes: parse("PRAKERJA_MAX_BODY_BYTES", 2 * 1024 * 1024)?,
             data_keys,
             data_key_id,
-            index_key: decode_key(
-                "PRAKERJA_INDEX_KEY",
-                &var("PRAKERJA_INDEX_KEY").unwrap_or_else(|| DEV_INDEX_KEY.into()),
-            )?,
+            index_key: match (var("PRAKERJA_INDEX_KEY"), &generated) {
+                (Some(raw), _) => decode_key("PRAKERJA_INDEX_KEY", &raw)?,
+                (None, Some((_, index))) => decode_key("generated index key", index)?,
+                (None, None) => decode_key("test key", TEST_INDEX_KEY)?,
+            },
             otp_ttl: Duration::from_secs(parse("PRAKERJA_OTP_TTL_SECONDS", 300)?),
             otp_max_attempts: parse("PRAKERJA_OTP_MAX_ATTEMPTS", 5)?,
             otp_resend_cooldown: Duration::from_secs(parse(
@@ -264,7 +309,7 @@ impl Config {
         if !self.production {
             return Ok(());
         }
-        let dev_data_key = decode_key("dev", DEV_DATA_KEY)?;
+        let dev_data_key = decode_key("dev", TEST_DATA_KEY)?;
         let mut problems = Vec::new();
         if self.sandbox {
             problems.push("PRAKERJA_SANDBOX must be false in production");
@@ -282,7 +327,7 @@ impl Config {
                 "PRAKERJA_DATA_KEYS must be set to your own keys (the development key is public)",
             );
         }
-        if self.index_key == decode_key("dev", DEV_INDEX_KEY)? {
+        if self.index_key == decode_key("dev", TEST_INDEX_KEY)? {
             problems.push(
                 "PRAKERJA_INDEX_KEY must be set to your own key (the development key is public)",
             );
@@ -331,9 +376,9 @@ impl Config {
             rate_per_second: 1000,
             rate_burst: 2000,
             max_body_bytes: 2 * 1024 * 1024,
-            data_keys: parse_data_keys(&format!("dev:{DEV_DATA_KEY}")).unwrap_or_default(),
+            data_keys: parse_data_keys(&format!("dev:{TEST_DATA_KEY}")).unwrap_or_default(),
             data_key_id: "dev".into(),
-            index_key: decode_key("dev", DEV_INDEX_KEY).unwrap_or_default(),
+            index_key: decode_key("dev", TEST_INDEX_KEY).unwrap_or_default(),
             otp_ttl: Duration::from_secs(300),
             otp_max_attempts: 5,
             otp_resend_cooldown: Duration::from_secs(60),
@@ -390,9 +435,31 @@ mod tests {
 
     #[test]
     fn data_keys_parse_ids_and_reject_short_keys() {
-        let keys = parse_data_keys(&format!("k1:{DEV_DATA_KEY},k2:{DEV_INDEX_KEY}")).unwrap();
+        let keys = parse_data_keys(&format!("k1:{TEST_DATA_KEY},k2:{TEST_INDEX_KEY}")).unwrap();
         assert_eq!(keys.len(), 2);
         assert!(parse_data_keys("k1:c2hvcnQ=").is_err());
         assert!(parse_data_keys("nocolon").is_err());
+    }
+
+    #[test]
+    fn development_keys_are_generated_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        let path = path.to_str().unwrap();
+        let first = generated_keys(path).unwrap();
+        assert_eq!(
+            generated_keys(path).unwrap(),
+            first,
+            "the same keys on the next start"
+        );
+        assert_ne!(first.0, TEST_DATA_KEY);
+        assert!(decode_key("data", &first.0).is_ok() && decode_key("index", &first.1).is_ok());
+        let other = tempfile::tempdir().unwrap();
+        let other_path = other.path().join("keys");
+        assert_ne!(
+            generated_keys(other_path.to_str().unwrap()).unwrap(),
+            first,
+            "each install its own"
+        );
     }
 }

@@ -209,3 +209,25 @@ pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_comes_from_the_url_scheme_and_others_are_named_in_the_error() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db"), Ok(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Ok(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Ok(Backend::Postgres)
+        );
+        let err = Backend::from_url("mysql://u@h/db").unwrap_err();
+        for scheme in ["sqlite://", "postgres://", "postgresql://", "mysql"] {
+            assert!(err.contains(scheme), "{err}");
+        }
+    }
+}

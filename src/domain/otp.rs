@@ -17,22 +17,38 @@ pub struct OtpPolicy {
     pub per_card_per_hour: u32,
 }
 
-/// Six digits from a CSPRNG.
-pub fn generate() -> String {
-    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+/// A one-time password: exactly six digits. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Otp(String);
+
+impl Otp {
+    /// Six digits from a CSPRNG.
+    pub fn generate() -> Self {
+        Self(format!("{:06}", rand::rng().random_range(0..1_000_000u32)))
+    }
+
+    /// A submitted code.
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        let s = s.trim();
+        if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(ApiError::field(
+                "otp",
+                "invalid_otp",
+                "The OTP is 6 digits.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-/// A submitted code: exactly 6 digits.
-pub fn parse(s: &str) -> Result<String, ApiError> {
-    let s = s.trim();
-    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s.to_string())
-    } else {
-        Err(ApiError::field(
-            "otp",
-            "invalid_otp",
-            "The OTP is 6 digits.",
-        ))
+impl std::fmt::Debug for Otp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Otp(******)")
     }
 }
 
@@ -134,10 +150,11 @@ mod tests {
     #[test]
     fn codes_are_six_digits() {
         for _ in 0..100 {
-            let c = generate();
-            assert!(parse(&c).is_ok(), "{c}");
+            let c = Otp::generate();
+            assert_eq!(Otp::parse(c.as_str()).unwrap(), c);
+            assert_eq!(format!("{c:?}"), "Otp(******)");
         }
-        assert!(parse("12345").is_err() && parse("12a456").is_err());
+        assert!(Otp::parse("12345").is_err() && Otp::parse("12a456").is_err());
     }
 
     #[test]

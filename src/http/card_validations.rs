@@ -23,7 +23,7 @@ pub struct OtpBody {
 
 /// Sends the OTP; if the carrier gateway fails, the validation stays and can be resent at once.
 async fn dispatch(state: &web::Data<AppState>, d: Dispatch) -> Result<ValidationView, ApiError> {
-    let message = otp_message(&d.otp, state.config.otp_ttl);
+    let message = otp_message(d.otp.as_str(), state.config.otp_ttl);
     if let Err(e) = state.sms.send(&d.phone, &message).await {
         tracing::warn!(error = %e, validation = %d.validation_id, "OTP SMS not sent");
         let id = d.validation_id.clone();

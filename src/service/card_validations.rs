@@ -13,7 +13,7 @@ use crate::db::courses::{self, CourseRow, ScheduleRow, Viewer};
 use crate::db::participants::{self, ParticipantRow};
 use crate::db::{self, DbConn, vouchers, write_tx};
 use crate::domain::mask::{mask_card, mask_name};
-use crate::domain::otp::{self, OtpPolicy, after_wrong_guess, secs};
+use crate::domain::otp::{Otp, OtpPolicy, after_wrong_guess, secs};
 use crate::domain::participant::CardStatus;
 use crate::domain::purchase::{self, CardFacts, ScheduleFacts};
 use crate::domain::time::to_wib;
@@ -85,7 +85,7 @@ pub struct VerifiedValidation {
 pub struct Dispatch {
     pub view: ValidationView,
     pub phone: PhoneNumber,
-    pub otp: String,
+    pub otp: Otp,
     pub validation_id: String,
 }
 
@@ -226,7 +226,7 @@ pub fn start(
         policy.check_card_cap(now, sent, oldest)?;
 
         let id = uuid::Uuid::now_v7().to_string();
-        let code = otp::generate();
+        let code = Otp::generate();
         let row = ValidationRow {
             id: id.clone(),
             platform_id: platform_id.into(),
@@ -234,7 +234,7 @@ pub fn start(
             course_id: course.id.clone(),
             schedule_id: schedule.map(|s| s.id),
             status: "otp_sent".into(),
-            otp_hash: Some(cipher.otp_hash(&id, &code)),
+            otp_hash: Some(cipher.otp_hash(&id, code.as_str())),
             otp_expires_at: policy.expires_at(now),
             wrong_attempts: 0,
             resends: 0,
@@ -295,11 +295,11 @@ pub fn resend(
         let (sent, oldest) =
             store::sends_since(c, &row.participant_id, now - chrono::Duration::hours(1))?;
         policy.check_card_cap(now, sent, oldest)?;
-        let code = otp::generate();
+        let code = Otp::generate();
         if !store::replace_otp(
             c,
             &row.id,
-            &cipher.otp_hash(&row.id, &code),
+            &cipher.otp_hash(&row.id, code.as_str()),
             policy.expires_at(now),
             now,
             counts,
@@ -354,7 +354,7 @@ pub fn verify(
     id: &str,
     code: &str,
 ) -> Result<VerifiedValidation, ApiError> {
-    let code = otp::parse(code)?;
+    let code = Otp::parse(code)?;
     // Refusals that must stick (a counted wrong guess) come back as Ok(Err(..)) so they commit.
     write_tx(
         conn,
@@ -364,7 +364,7 @@ pub fn verify(
             let matches = row.otp_hash.as_deref().is_some_and(|h| {
                 bool::from(
                     h.as_bytes()
-                        .ct_eq(cipher.otp_hash(&row.id, &code).as_bytes()),
+                        .ct_eq(cipher.otp_hash(&row.id, code.as_str()).as_bytes()),
                 )
             });
             match row.status.as_str() {
