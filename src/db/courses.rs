@@ -152,10 +152,6 @@ pub fn schedules(conn: &mut DbConn, course_id: &str) -> QueryResult<Vec<Schedule
         .load(conn)
 }
 
-pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
-    t::table.count().get_result(conn)
-}
-
 pub fn find_course(conn: &mut DbConn, id: &str) -> QueryResult<CourseRow> {
     t::table.find(id).select(CourseRow::as_select()).first(conn)
 }

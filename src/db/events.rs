@@ -31,14 +31,3 @@ pub fn publish(
     }
     Ok(())
 }
-
-pub fn count_for(conn: &mut DbConn, partner_id: &str, event_type: &str) -> QueryResult<i64> {
-    t::table
-        .filter(
-            t::partner_id
-                .eq(partner_id)
-                .and(t::event_type.eq(event_type)),
-        )
-        .count()
-        .get_result(conn)
-}

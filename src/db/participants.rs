@@ -123,10 +123,6 @@ pub fn reseal(conn: &mut DbConn, row: &SealedRow) -> QueryResult<usize> {
         .execute(conn)
 }
 
-pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
-    t::table.count().get_result(conn)
-}
-
 /// Sandbox seeding only: a card that starts with less (the program itself never tops up). The
 /// initial balance moves with it, so balance + vouchers = initial balance still holds.
 pub fn sandbox_set_balance(conn: &mut DbConn, card: &str, balance: i64) -> QueryResult<usize> {

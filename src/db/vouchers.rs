@@ -192,13 +192,6 @@ pub fn transition(
     Ok(n == 1)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<VoucherRow> {
-    t::table
-        .find(id)
-        .select(VoucherRow::as_select())
-        .first(conn)
-}
-
 /// Records a session once; false when that sequence was already reported.
 pub fn add_attendance(
     conn: &mut DbConn,
