@@ -14,6 +14,7 @@ pub mod phone;
 pub mod purchase;
 pub mod rupiah;
 pub mod time;
+pub mod validation;
 pub mod voucher;
 pub mod voucher_code;
 

@@ -17,6 +17,7 @@ use crate::domain::otp::{Otp, OtpPolicy, after_wrong_guess, secs};
 use crate::domain::participant::CardStatus;
 use crate::domain::purchase::{self, CardFacts, ScheduleFacts};
 use crate::domain::time::to_wib;
+use crate::domain::validation::{Stage, ValidationStatus, VerifyStep};
 use crate::domain::{CardNumber, PhoneNumber};
 use crate::error::{ApiError, ErrorCode};
 
@@ -31,16 +32,6 @@ pub struct NewValidation {
     /// Required when the course runs on schedules.
     #[schema(pattern = "^SCH-[2-9A-HJ-NP-Z]{8}$")]
     pub schedule_code: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ValidationStatus {
-    OtpSent,
-    Verified,
-    Used,
-    Locked,
-    Expired,
 }
 
 /// A validation before its OTP: holder data masked.
@@ -89,15 +80,17 @@ pub struct Dispatch {
     pub validation_id: String,
 }
 
-pub fn status_of(row: &ValidationRow, now: NaiveDateTime) -> ValidationStatus {
-    match row.status.as_str() {
-        "verified" if row.valid_until.is_some_and(|v| now > v) => ValidationStatus::Expired,
-        "verified" => ValidationStatus::Verified,
-        "used" => ValidationStatus::Used,
-        "locked" => ValidationStatus::Locked,
-        _ if now > row.otp_expires_at => ValidationStatus::Expired,
-        _ => ValidationStatus::OtpSent,
+/// What the life-cycle rules read of a stored validation.
+pub fn stage(row: &ValidationRow) -> Stage<'_> {
+    Stage {
+        stored: &row.status,
+        otp_expires_at: row.otp_expires_at,
+        valid_until: row.valid_until,
     }
+}
+
+fn status_of(row: &ValidationRow, now: NaiveDateTime) -> ValidationStatus {
+    stage(row).status(now)
 }
 
 fn view(
@@ -276,17 +269,7 @@ pub fn resend(
         // are read after any concurrent send has committed.
         participants::lock(c, &first_look.participant_id)?;
         let row = load(c, platform_id, id)?;
-        match row.status.as_str() {
-            "otp_sent" => {}
-            "locked" => {
-                return Err(ErrorCode::ValidationLocked
-                    .with("Too many wrong OTPs: start a new card validation."));
-            }
-            _ => {
-                return Err(ErrorCode::ValidationNotPending
-                    .with("This validation is already verified or used."));
-            }
-        }
+        stage(&row).check_resendable()?;
         // A send that failed left no `last_sent_at`: retrying it is not a resend.
         let counts = row.last_sent_at.is_some();
         if counts {
@@ -367,25 +350,15 @@ pub fn verify(
                         .ct_eq(cipher.otp_hash(&row.id, code.as_str()).as_bytes()),
                 )
             });
-            match row.status.as_str() {
-                "used" => {
-                    return Err(ErrorCode::ValidationUsed
-                        .with("This validation was already used for a voucher."));
+            match stage(&row).verify_step(now)? {
+                VerifyStep::AlreadyVerified if matches => {
+                    return Ok(Ok(verified_view(c, &row, now)?));
                 }
-                "locked" => {
-                    return Err(ErrorCode::ValidationLocked
-                        .with("Too many wrong OTPs: start a new card validation."));
-                }
-                "verified" if matches => return Ok(Ok(verified_view(c, &row, now)?)),
-                "verified" => {
+                VerifyStep::AlreadyVerified => {
                     return Err(ErrorCode::ValidationNotPending
                         .with("This validation is already verified."));
                 }
-                _ => {}
-            }
-            if now > row.otp_expires_at {
-                return Err(ErrorCode::OtpExpired
-                    .with("The OTP has expired; ask for a new one with /otp/resend."));
+                VerifyStep::Compare => {}
             }
             if !matches {
                 let wrong = store::count_wrong_guess(c, &row.id, policy.max_attempts as i32)?

@@ -16,7 +16,7 @@ use crate::domain::purchase;
 use crate::domain::voucher::VoucherStatus;
 use crate::error::{ApiError, ErrorCode};
 use crate::service::audit::{self, Actor, Event};
-use crate::service::card_validations::{card_facts, schedule_facts};
+use crate::service::card_validations::{card_facts, schedule_facts, stage};
 use crate::service::vouchers::{VoucherView, announce, view_by_id};
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -79,29 +79,7 @@ pub fn purchase(
         let now = db::now();
         let validation = validations::find_for_platform(c, &input.card_validation_id, platform_id)?
             .ok_or_else(|| ApiError::not_found("card validation"))?;
-        match validation.status.as_str() {
-            "verified" if validation.valid_until.is_some_and(|v| now > v) => {
-                return Err(ErrorCode::ValidationExpired
-                    .with("The card was verified too long ago; validate it again.")
-                    .into());
-            }
-            "verified" => {}
-            "used" => {
-                return Err(ErrorCode::ValidationUsed
-                    .with("This validation already bought a voucher.")
-                    .into());
-            }
-            "locked" => {
-                return Err(ErrorCode::ValidationLocked
-                    .with("This validation is locked.")
-                    .into());
-            }
-            _ => {
-                return Err(ErrorCode::ValidationNotVerified
-                    .with("Verify the OTP first.")
-                    .into());
-            }
-        }
+        stage(&validation).check_buyable(now)?;
         let course = courses::find_course(c, &validation.course_id)?;
         let schedule = validation
             .schedule_id
