@@ -43,8 +43,6 @@ async fn dispatch(state: &web::Data<AppState>, d: Dispatch) -> Result<Validation
     security(("bearer" = [])),
     responses(
         (status = 201, body = ValidationView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden (not a platform)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "card_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "card_frozen, card_revoked, purchase_deadline_passed, training_in_progress, schedule_full, insufficient_balance", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_card_number, course_not_available, schedule_required, schedule_not_available, validation_failed", body = Problem, content_type = "application/problem+json"),
@@ -75,8 +73,6 @@ pub async fn start(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ValidationView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "validation_not_pending, validation_locked", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "otp_resend_too_soon, otp_resend_limit, rate_limited", body = Problem, content_type = "application/problem+json"),
@@ -106,8 +102,6 @@ pub async fn resend(
     security(("bearer" = [])),
     responses(
         (status = 200, body = VerifiedValidation),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "validation_locked (5th wrong OTP), validation_used, validation_not_pending", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "otp_expired", body = Problem, content_type = "application/problem+json"),
@@ -143,8 +137,6 @@ pub async fn verify(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ValidationView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
     )
 )]

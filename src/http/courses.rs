@@ -38,7 +38,6 @@ pub struct CourseFilter {
     responses(
         (status = 200, body = Page<CourseView>),
         (status = 400, description = "invalid_cursor, malformed_query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (limit)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json"),
     )
@@ -70,7 +69,6 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 200, body = CourseView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -97,8 +95,6 @@ pub async fn get(
     responses(
         (status = 201, body = CourseView),
         (status = 400, description = "malformed_json", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden (not an LPK)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "idempotency_in_progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, unknown_platform, idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     )
@@ -126,8 +122,6 @@ pub async fn submit(
     security(("bearer" = [])),
     responses(
         (status = 201, body = ScheduleView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "course_rejected, idempotency_in_progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (ends_before_start, in_past)", body = Problem, content_type = "application/problem+json"),

@@ -39,7 +39,6 @@ pub struct SmsList {
     security(("bearer" = [])),
     responses(
         (status = 200, body = SmsList),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found (sandbox off)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (phone)", body = Problem, content_type = "application/problem+json"),
     )

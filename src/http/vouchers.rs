@@ -34,8 +34,6 @@ fn viewer(caller: &Caller) -> Viewer<'_> {
     responses(
         (status = 201, body = VoucherView),
         (status = 200, description = "this external_order_id was already bought: the first voucher", body = VoucherView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found (validation)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "validation_not_verified, validation_used, validation_locked, card_frozen, card_revoked, purchase_deadline_passed, training_in_progress, schedule_full, insufficient_balance", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "validation_expired", body = Problem, content_type = "application/problem+json"),
@@ -66,7 +64,6 @@ pub async fn buy(
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_voucher_code", body = Problem, content_type = "application/problem+json"),
     )
@@ -105,7 +102,6 @@ pub struct VoucherFilter {
     responses(
         (status = 200, body = Page<VoucherView>),
         (status = 400, description = "invalid_cursor, malformed_query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (limit)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -152,8 +148,6 @@ pub struct RedeemBody {
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found (not your course's voucher)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "voucher_already_redeemed, voucher_voided, outside_redeem_window", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "card_mismatch, invalid_card_number, invalid_voucher_code", body = Problem, content_type = "application/problem+json"),
@@ -184,8 +178,6 @@ pub async fn redeem(
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "voucher_not_redeemed, voucher_voided", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (sequence, attended_at), invalid_voucher_code", body = Problem, content_type = "application/problem+json"),

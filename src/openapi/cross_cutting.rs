@@ -50,6 +50,11 @@ pub fn document(api: &mut OpenApi) {
 fn common(op: &mut Operation) {
     if op.security.is_some() {
         add(op, "401", "invalid_token");
+        add(
+            op,
+            "403",
+            "forbidden (another role, or a token without this route's scope)",
+        );
         add(op, "429", "rate_limited");
     }
     add(op, "503", "service_unavailable");
@@ -83,7 +88,8 @@ fn idempotency(op: &mut Operation) {
 fn add(op: &mut Operation, status: &str, code: &str) {
     match op.responses.responses.get_mut(status) {
         Some(RefOr::T(response)) => {
-            if !response.description.split([',', ' ']).any(|c| c == code) {
+            let name = code.split(' ').next().unwrap_or(code);
+            if !response.description.split([',', ' ']).any(|c| c == name) {
                 response.description = format!("{}, {code}", response.description);
             }
         }

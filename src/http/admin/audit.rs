@@ -55,8 +55,6 @@ pub struct ChainHead {
     responses(
         (status = 200, body = AuditPage),
         (status = 400, description = "invalid_cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/admin/audit-events")]

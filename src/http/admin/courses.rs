@@ -16,8 +16,6 @@ use crate::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, body = CourseView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "course_already_reviewed", body = Problem, content_type = "application/problem+json"),
     )
@@ -45,8 +43,6 @@ pub async fn approve(
     security(("bearer" = [])),
     responses(
         (status = 200, body = CourseView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "course_already_reviewed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (reason)", body = Problem, content_type = "application/problem+json"),

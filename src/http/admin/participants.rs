@@ -20,8 +20,6 @@ use crate::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 201, body = ParticipantView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already_registered, family_quota_reached", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, ineligible_age", body = Problem, content_type = "application/problem+json"),
     )
@@ -52,8 +50,6 @@ pub async fn register(
     responses(
         (status = 200, body = ImportReport),
         (status = 400, description = "malformed_json, bad_request (CSV)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "payload_too_large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "unsupported_media_type", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed (0 or more than 5000 rows)", body = Problem, content_type = "application/problem+json"),
@@ -101,8 +97,6 @@ fn card(path: web::Path<String>) -> Result<CardNumber, ApiError> {
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "card_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_card_number", body = Problem, content_type = "application/problem+json"),
     )
@@ -131,8 +125,6 @@ pub async fn get(
     security(("bearer" = [])),
     responses(
         (status = 200, body = RevealedIdentity),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "card_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, invalid_card_number", body = Problem, content_type = "application/problem+json"),
     )
@@ -191,8 +183,6 @@ async fn change(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "card_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "invalid_status_transition", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, invalid_card_number", body = Problem, content_type = "application/problem+json"),
@@ -217,8 +207,6 @@ pub async fn freeze(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "card_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "invalid_status_transition", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, invalid_card_number", body = Problem, content_type = "application/problem+json"),
@@ -243,8 +231,6 @@ pub async fn unfreeze(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ParticipantView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "card_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "invalid_status_transition", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, invalid_card_number", body = Problem, content_type = "application/problem+json"),

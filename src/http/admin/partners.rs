@@ -56,8 +56,6 @@ impl From<Credentials> for ClientCredentials {
     security(("bearer" = [])),
     responses(
         (status = 201, body = ClientCredentials),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -86,8 +84,6 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ClientCredentials),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -19,8 +19,6 @@ use crate::state::AppState;
     security(("bearer" = [])),
     responses(
         (status = 200, body = VoucherView),
-        (status = 401, description = "invalid_token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "voucher_not_voidable", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, invalid_voucher_code", body = Problem, content_type = "application/problem+json"),
