@@ -9,11 +9,11 @@ use crate::helpers::*;
 async fn client_credentials_work_as_form_json_and_basic_auth() {
     let app = spawn_app().await;
     let form = app
-        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+        .token_form(&[
             ("grant_type", "client_credentials"),
             ("client_id", PLATFORM.0),
             ("client_secret", PLATFORM.1),
-        ]))
+        ])
         .await;
     assert_eq!(form.status, 200, "{}", form.body);
     assert_eq!(form.body["token_type"], "Bearer");
@@ -55,11 +55,11 @@ async fn wrong_secret_and_unknown_client_are_the_same_invalid_client() {
     let app = spawn_app().await;
     for (id, secret) in [(PLATFORM.0, "wrong"), ("no-such-client", "whatever")] {
         let res = app
-            .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+            .token_form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", id),
                 ("client_secret", secret),
-            ]))
+            ])
             .await;
         res.problem(401, "invalid_client");
     }
@@ -69,29 +69,29 @@ async fn wrong_secret_and_unknown_client_are_the_same_invalid_client() {
 async fn other_grants_and_unknown_scopes_are_refused() {
     let app = spawn_app().await;
     let res = app
-        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+        .token_form(&[
             ("grant_type", "password"),
             ("client_id", "x"),
             ("client_secret", "y"),
-        ]))
+        ])
         .await;
     res.problem(400, "unsupported_grant_type");
     let res = app
-        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+        .token_form(&[
             ("grant_type", "client_credentials"),
             ("client_id", PLATFORM.0),
             ("client_secret", PLATFORM.1),
             ("scope", "admin"),
-        ]))
+        ])
         .await;
     res.problem(400, "invalid_scope");
     let res = app
-        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+        .token_form(&[
             ("grant_type", "client_credentials"),
             ("client_id", PLATFORM.0),
             ("client_secret", PLATFORM.1),
             ("scope", "catalog:read"),
-        ]))
+        ])
         .await;
     assert_eq!(res.body["scope"], "catalog:read");
 }
@@ -230,11 +230,11 @@ async fn rotating_a_secret_kills_the_old_one() {
         .to_string();
     assert_ne!(new_secret, old_secret);
     let res = app
-        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+        .token_form(&[
             ("grant_type", "client_credentials"),
             ("client_id", client_id.as_str()),
             ("client_secret", old_secret.as_str()),
-        ]))
+        ])
         .await;
     res.problem(401, "invalid_client");
     app.token((&client_id, &new_secret)).await;
@@ -276,12 +276,12 @@ async fn a_partner_over_its_rate_limit_gets_429_with_retry_after() {
 async fn a_token_narrowed_to_a_scope_cannot_do_more() {
     let app = spawn_app().await;
     let res = app
-        .send(app.client.post(app.url("/v1/oauth/token")).form(&[
+        .token_form(&[
             ("grant_type", "client_credentials"),
             ("client_id", PLATFORM.0),
             ("client_secret", PLATFORM.1),
             ("scope", "catalog:read"),
-        ]))
+        ])
         .await;
     let narrow = res.body["access_token"]
         .as_str()

@@ -7,12 +7,11 @@ async fn malformed_json_is_400_malformed_json() {
     let app = spawn_app().await;
     let admin = app.token(ADMIN).await;
     let res = app
-        .send(
-            app.client
-                .post(app.url("/v1/admin/partners"))
-                .bearer_auth(&admin)
-                .header("content-type", "application/json")
-                .body("{\"name\": "),
+        .post_raw(
+            "/v1/admin/partners",
+            &admin,
+            "application/json",
+            "{\"name\": ",
         )
         .await;
     res.problem(400, "malformed_json");
@@ -23,13 +22,7 @@ async fn a_non_json_content_type_is_415() {
     let app = spawn_app().await;
     let admin = app.token(ADMIN).await;
     let res = app
-        .send(
-            app.client
-                .post(app.url("/v1/admin/partners"))
-                .bearer_auth(&admin)
-                .header("content-type", "text/plain")
-                .body("name=x"),
-        )
+        .post_raw("/v1/admin/partners", &admin, "text/plain", "name=x")
         .await;
     res.problem(415, "unsupported_media_type");
 }

@@ -12,14 +12,27 @@ use prakerja_api::startup::Application;
 use prakerja_api::state::AppState;
 use serde_json::{Value, json};
 
-pub struct TestApp {
+/// A client of a running server: the test's own, or a binary a test started.
+pub struct Http {
     pub address: String,
     pub client: reqwest::Client,
+}
+
+pub struct TestApp {
+    pub http: Http,
     pub state: web::Data<AppState>,
     /// The test's own database, for running the CLI against it.
     pub database_url: String,
     server: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+
+    fn deref(&self) -> &Http {
+        &self.http
+    }
 }
 
 impl Drop for TestApp {
@@ -95,11 +108,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (port, state, server) = rx.recv().expect("server thread started");
     let address = format!("http://127.0.0.1:{port}");
     TestApp {
-        address,
-        client: reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("client"),
+        http: Http::new(address),
         state,
         database_url: db_url,
         server,
@@ -165,7 +174,15 @@ struct Name {
     name: String,
 }
 
-impl TestApp {
+impl Http {
+    pub fn new(address: String) -> Self {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        Self { address, client }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -198,6 +215,28 @@ impl TestApp {
             .to_string()
     }
 
+    /// A token request with these form fields (`grant_type` and the rest as given).
+    pub async fn token_form(&self, fields: &[(&str, &str)]) -> Response {
+        self.send(self.client.post(self.url("/v1/oauth/token")).form(fields))
+            .await
+    }
+
+    /// A POST with a body of any content type, as a partner's bug might send it.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Response {
+        let req = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type);
+        self.send(req.body(body.to_string())).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Response {
         self.send(self.client.get(self.url(path)).bearer_auth(token))
             .await
@@ -226,7 +265,9 @@ impl TestApp {
         let s = |k: &str| res.body[k].as_str().expect(k).to_string();
         (s("id"), s("client_id"), s("client_secret"))
     }
+}
 
+impl TestApp {
     /// Runs a store call, as the server would.
     pub async fn db<T: Send + 'static>(
         &self,

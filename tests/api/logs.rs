@@ -55,116 +55,57 @@ async fn debug_logs_of_a_full_flow_hold_no_personal_data_or_secrets() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client");
-    let token = |id: &str, secret: &str| {
-        let req = client.post(format!("{address}/v1/oauth/token")).form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id),
-            ("client_secret", secret),
-        ]);
-        async move {
-            req.send()
-                .await
-                .expect("sent")
-                .json::<serde_json::Value>()
-                .await
-                .expect("json")["access_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        }
-    };
-    let admin = token(ADMIN.0, ADMIN.1).await;
-    let platform = token(PLATFORM.0, PLATFORM.1).await;
-    let created: serde_json::Value = client
-        .post(format!("{address}/v1/admin/partners"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "Logged", "kind": "lpk"}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let new_secret = created["client_secret"]
+    let api = Http::new(address);
+    let admin = api.token(ADMIN).await;
+    let platform = api.token(PLATFORM).await;
+    let created = api
+        .post(
+            "/v1/admin/partners",
+            &admin,
+            &json!({"name": "Logged", "kind": "lpk"}),
+        )
+        .await;
+    let new_secret = created.body["client_secret"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     let body = participant_body(unique());
-    let holder: serde_json::Value = client
-        .post(format!("{address}/v1/admin/participants"))
-        .bearer_auth(&admin)
-        .json(&body)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let card_number = holder["card_number"]
+    let holder = api.post("/v1/admin/participants", &admin, &body).await;
+    let card_number = holder.body["card_number"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    assert_eq!(card_number.len(), 16, "{holder}");
-    client
-        .get(format!("{address}/v1/admin/participants/{card_number}"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("sent");
-    let courses: serde_json::Value = client
-        .get(format!("{address}/v1/courses"))
-        .bearer_auth(&platform)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let course = &courses["data"][0];
-    let validation: serde_json::Value = client
-        .post(format!("{address}/v1/card-validations"))
-        .bearer_auth(&platform)
-        .json(&json!({"card_number": card_number, "course_code": course["course_code"], "schedule_code": course["schedules"][0]["schedule_code"]}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let sms: serde_json::Value = client
-        .get(format!(
-            "{address}/v1/sandbox/sms?phone={}",
-            body["phone"].as_str().unwrap_or_default()
-        ))
-        .bearer_auth(&platform)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let otp: String = sms["data"][0]["body"]
+    assert_eq!(card_number.len(), 16, "{}", holder.body);
+    api.get(&format!("/v1/admin/participants/{card_number}"), &admin)
+        .await;
+    let courses = api.get("/v1/courses", &platform).await;
+    let course = &courses.body["data"][0];
+    let validation = api
+        .post(
+            "/v1/card-validations",
+            &platform,
+            &json!({"card_number": card_number, "course_code": course["course_code"], "schedule_code": course["schedules"][0]["schedule_code"]}),
+        )
+        .await;
+    let phone = body["phone"].as_str().unwrap_or_default();
+    let sms = api
+        .get(&format!("/v1/sandbox/sms?phone={phone}"), &platform)
+        .await;
+    let otp: String = sms.body["data"][0]["body"]
         .as_str()
         .unwrap_or_default()
         .chars()
         .filter(char::is_ascii_digit)
         .take(6)
         .collect();
-    assert_eq!(otp.len(), 6, "{sms}");
-    client
-        .post(format!(
-            "{address}/v1/card-validations/{}/verify",
-            validation["id"].as_str().unwrap_or_default()
-        ))
-        .bearer_auth(&platform)
-        .json(&json!({"otp": otp}))
-        .send()
-        .await
-        .expect("sent");
+    assert_eq!(otp.len(), 6, "{}", sms.body);
+    let id = validation.body["id"].as_str().unwrap_or_default();
+    api.post(
+        &format!("/v1/card-validations/{id}/verify"),
+        &platform,
+        &json!({"otp": otp}),
+    )
+    .await;
     std::thread::sleep(Duration::from_millis(300));
     let _ = child.kill();
     let _ = child.wait();
