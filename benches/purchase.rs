@@ -3,6 +3,8 @@
 //!     cargo bench --bench purchase                      # SQLite (a temp file)
 //!     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/postgres cargo bench --bench purchase
 //!
+//! (on PostgreSQL the bench creates a fresh database on that server and drops it at the end)
+//!
 //! Starts the real server in-process on port 0 (release build, sandbox on), registers holders,
 //! then runs `BENCH_BUYERS` (default 400) complete checkouts from `BENCH_CONCURRENCY` (default 8)
 //! concurrent clients over HTTP, and prints latency percentiles per step as a Markdown table to
@@ -79,12 +81,44 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// Runs one statement on the server `url` points at (database creation and removal).
+fn postgres_admin(url: &str, statement: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn = diesel::PgConnection::establish(url).expect("BENCH_DATABASE_URL reachable");
+    diesel::sql_query(statement)
+        .execute(&mut conn)
+        .expect(statement);
+}
+
+/// `VmHWM` of this process, in MiB (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 fn main() {
     let buyers = env_or("BENCH_BUYERS", 400);
     let concurrency = env_or("BENCH_CONCURRENCY", 8);
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    // PostgreSQL: a fresh database on the given server, dropped afterwards.
+    let admin_url = std::env::var("BENCH_DATABASE_URL").ok();
+    let fresh = format!("prakerja_bench_{}", uuid::Uuid::new_v4().simple());
+    let url = match &admin_url {
+        Some(admin) => {
+            postgres_admin(admin, &format!("CREATE DATABASE \"{fresh}\""));
+            let server = admin.rsplit_once('/').expect("the URL names a database").0;
+            format!("{server}/{fresh}")
+        }
+        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
     let backend = if url.starts_with("sqlite") {
         "SQLite"
     } else {
@@ -179,5 +213,14 @@ fn main() {
             println!("| {name} | {:.1} | {:.1} | {:.1} | {:.1} |", percentile(&v, 0.5), percentile(&v, 0.95), percentile(&v, 0.99), percentile(&v, 1.0));
         }
         println!("\nCheckouts per second (three timed calls + one untimed SMS read each): {:.0}", buyers as f64 / wall.as_secs_f64());
+        if let Some(peak) = peak_rss_mib() {
+            println!("Peak resident memory of the process (server and load clients together): {peak:.0} MiB");
+        }
     });
+    if let Some(admin) = admin_url {
+        postgres_admin(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS \"{fresh}\" WITH (FORCE)"),
+        );
+    }
 }
