@@ -28,6 +28,7 @@ mod cross_cutting;
         (name = "buying", description = "Card validation with OTP, then a voucher (platforms)"),
         (name = "vouchers", description = "Reading vouchers"),
         (name = "training", description = "Redemption and attendance (LPKs)"),
+        (name = "events", description = "Your event feed (the outbox webhooks will deliver)"),
         (name = "admin", description = "Program management"),
         (name = "sandbox", description = "Sandbox helpers (off in production)"),
         (name = "meta", description = "Health, readiness, metrics, error codes"),

@@ -52,6 +52,7 @@ impl Role {
                 "vouchers:write",
                 "vouchers:read",
                 "disbursements:read",
+                "events:read",
                 "webhooks",
             ],
             Role::Lpk => &[
@@ -61,6 +62,7 @@ impl Role {
                 "vouchers:read",
                 "completions:write",
                 "disbursements:read",
+                "events:read",
                 "webhooks",
             ],
             Role::Participant => &["me"],

@@ -31,3 +31,26 @@ pub fn publish(
     }
     Ok(())
 }
+
+/// A partner's events, newest first, strictly older than `before` (created_at, id).
+pub fn page(
+    conn: &mut DbConn,
+    partner_id: &str,
+    before: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<(String, chrono::NaiveDateTime, String)>> {
+    let mut q = t::table
+        .filter(t::partner_id.eq(partner_id.to_string()))
+        .into_boxed();
+    if let Some((at, id)) = before {
+        q = q.filter(
+            t::created_at
+                .lt(at)
+                .or(t::created_at.eq(at).and(t::id.lt(id))),
+        );
+    }
+    q.order((t::created_at.desc(), t::id.desc()))
+        .limit(limit)
+        .select((t::id, t::created_at, t::payload))
+        .load(conn)
+}

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod card_validations;
 pub mod courses;
+pub mod events;
 pub mod meta;
 pub mod middleware;
 pub mod oauth;
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(vouchers::get)
         .service(vouchers::redeem)
         .service(vouchers::attendance)
+        .service(events::list)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)
         .service(admin::participants::register)

@@ -630,3 +630,59 @@ async fn voiding_the_only_purchase_makes_the_first_purchase_deadline_bind_again(
         .problem(409, "purchase_deadline_passed");
     assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
 }
+
+#[actix_web::test]
+async fn each_partner_reads_its_own_voucher_events_newest_first() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 150_000, None).await;
+    let voucher = purchase(&app, &t.platform, &holder, &course).await;
+    let code = voucher["code"].as_str().expect("code").to_string();
+    let void = app
+        .post(
+            &format!("/v1/admin/vouchers/{code}/void"),
+            &t.admin,
+            &json!({"reason": "refund: test"}),
+        )
+        .await;
+    assert_eq!(void.status, 200, "{}", void.body);
+
+    let feed = app.get("/v1/events?limit=2", &t.platform).await;
+    assert_eq!(feed.status, 200, "{}", feed.body);
+    let types: Vec<&str> = feed.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types, vec!["voucher.voided", "voucher.issued"]);
+    assert_eq!(feed.body["data"][1]["data"]["code"], code.as_str());
+    assert!(
+        feed.body["data"][1]["data"]["external_order_id"].is_string(),
+        "the seller's copy has its order id"
+    );
+    assert!(feed.body["data"][0]["id"].is_string());
+
+    let lpk_feed = app.get("/v1/events", &t.lpk).await;
+    let mine: Vec<&serde_json::Value> = lpk_feed.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter(|e| e["data"]["code"] == code.as_str())
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert!(
+        mine.iter()
+            .all(|e| e["data"].get("external_order_id").is_none()),
+        "the LPK's copy has no order id"
+    );
+
+    let (_, other_id, other_secret) = app.new_partner(&t.admin, "platform").await;
+    let other = app.token((&other_id, &other_secret)).await;
+    let nothing = app.get("/v1/events", &other).await;
+    assert_eq!(nothing.body["data"], json!([]));
+    app.get("/v1/events", &t.admin)
+        .await
+        .problem(403, "forbidden");
+}
