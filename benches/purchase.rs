@@ -125,10 +125,10 @@ fn main() {
         "PostgreSQL"
     };
     let mut config = Config::for_tests(&url);
-    config.db_pool_size = 10;
-    config.rate_per_second = 1_000_000;
-    config.rate_burst = 1_000_000;
-    config.validations_per_minute = 1_000_000;
+    config.database.pool_size = 10;
+    config.limits.per_second = 1_000_000;
+    config.limits.burst = 1_000_000;
+    config.limits.validations_per_minute = 1_000_000;
 
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -3,11 +3,10 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::auth::Role;
 use crate::config::Config;
-use crate::crypto::PiiCipher;
-use crate::service::audit::{self, Actor, ChainCheck};
-use crate::service::{keys, partners, retention};
+use crate::domain::partner::PartnerKind;
+use crate::service::audit::ChainCheck;
+use crate::service::{Actor, Call, Core};
 use crate::startup::{Application, prepare_database};
 
 #[derive(Debug, Parser)]
@@ -92,16 +91,17 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::CreateClient { kind, name },
         } => {
-            let role = match kind {
-                ClientKind::Admin => Role::Admin,
-                ClientKind::Platform => Role::Platform,
-                ClientKind::Lpk => Role::Lpk,
+            let kind = match kind {
+                ClientKind::Admin => PartnerKind::Admin,
+                ClientKind::Platform => PartnerKind::Platform,
+                ClientKind::Lpk => PartnerKind::Lpk,
             };
-            let creds = blocking(&config, move |c, _| {
-                partners::create(c, &Actor::system("cli"), &name, role, None)
-            })
-            .await?;
-            println!("partner_id:    {}", creds.partner_id);
+            let core = core(&config).await?;
+            let creds = core
+                .create_partner(&Call::by(Actor::system("cli")), name, kind)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("partner_id:    {}", creds.id);
             println!("client_id:     {}", creds.client_id);
             println!(
                 "client_secret: {}  (shown once: store it now)",
@@ -112,10 +112,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let check = blocking(&config, |c, _| {
-                audit::verify(c, |seq| eprintln!("verified up to event {seq}"))
-            })
-            .await?;
+            let check = core(&config)
+                .await?
+                .verify_audit_chain(|seq| eprintln!("verified up to event {seq}"))
+                .await
+                .map_err(|e| e.to_string())?;
             match check {
                 ChainCheck::Intact { events, head } => {
                     println!("audit chain intact: {events} events, head {head}");
@@ -127,37 +128,36 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::RotateDataKey { batch_size } => {
-            let n = blocking(&config, move |c, cipher| {
-                keys::rotate(c, cipher, batch_size.clamp(1, 10_000), |seen, done| {
+            let n = core(&config)
+                .await?
+                .rotate_data_key(batch_size.clamp(1, 10_000), |seen, done| {
                     eprintln!("checked {seen} holders, re-encrypted {done}")
                 })
-            })
-            .await?;
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "re-encrypted {n} holders under key {:?}",
-                config.data_key_id
+                config.keys.data_key_id
             );
             Ok(())
         }
         Command::Purge => {
-            let windows = retention::Windows::from_config(&config);
-            let purged = blocking(&config, move |c, _| retention::purge(c, windows)).await?;
-            println!("{purged:?}");
+            let purged = core(&config)
+                .await?
+                .purge()
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("idempotency records: {}", purged.idempotency_records);
+            println!("sandbox SMS:         {}", purged.sandbox_sms);
+            println!("card validations:    {}", purged.card_validations);
+            println!("OTP send records:    {}", purged.otp_sends);
             Ok(())
         }
     }
 }
 
-/// Runs a service call on a migrated database, off the async runtime.
-async fn blocking<T: Send + 'static>(
-    config: &Config,
-    f: impl FnOnce(&mut crate::db::DbConn, &PiiCipher) -> Result<T, crate::error::ApiError>
-    + Send
-    + 'static,
-) -> Result<T, String> {
+/// The core over a migrated database, for a command that works on it directly.
+async fn core(config: &Config) -> Result<Core, String> {
     let pool = prepare_database(config).await?;
-    let cipher = PiiCipher::from_config(config);
-    crate::db::run(&pool, move |c| f(c, &cipher))
-        .await
-        .map_err(|e| e.to_string())
+    Core::new(pool, config)
 }

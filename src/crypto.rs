@@ -36,6 +36,7 @@ pub enum IndexKind {
     Phone,
 }
 
+#[derive(Clone)]
 pub struct PiiCipher {
     keys: BTreeMap<String, Aes256Gcm>,
     current: String,
@@ -44,7 +45,13 @@ pub struct PiiCipher {
 
 impl PiiCipher {
     pub fn from_config(config: &Config) -> Self {
-        Self::new(&config.data_keys, &config.data_key_id, config.index_key)
+        let keys = &config.keys;
+        let data: BTreeMap<String, [u8; 32]> = keys
+            .data_keys
+            .iter()
+            .map(|(id, k)| (id.clone(), *k.expose()))
+            .collect();
+        Self::new(&data, &keys.data_key_id, *keys.index_key.expose())
     }
 
     pub fn new(keys: &BTreeMap<String, [u8; 32]>, current: &str, index_key: [u8; 32]) -> Self {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod gateways;
 pub mod http;
 pub mod openapi;
+pub mod page;
 pub mod service;
 pub mod startup;
 pub mod state;

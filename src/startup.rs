@@ -13,21 +13,24 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::db::{self, migrations};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ErrorCode;
+use crate::http::problem::ApiError;
 use crate::http::{self, middleware};
 use crate::openapi::ApiDoc;
-use crate::service::{partners, retention, sandbox};
+use crate::service::Core;
 use crate::state::AppState;
 
 pub struct Application {
     port: u16,
     server: Server,
+    metrics_server: Option<Server>,
     state: web::Data<AppState>,
 }
 
 /// Opens the pool and applies pending migrations (start-up and `prakerja-api migrate`).
 pub async fn prepare_database(config: &Config) -> Result<db::Pool, String> {
-    let pool = db::pool(&config.database_url, config.db_pool_size)?;
+    let db = &config.database;
+    let pool = db::pool(db.url.expose(), db.pool_size)?;
     let migrate_pool = pool.clone();
     let applied = web::block(move || {
         let mut conn = migrate_pool
@@ -46,23 +49,27 @@ pub async fn prepare_database(config: &Config) -> Result<db::Pool, String> {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, String> {
         let pool = prepare_database(&config).await?;
-        let listener = TcpListener::bind(&config.bind)
-            .map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
+        let core = Core::new(pool, &config)?;
+        initial_clients(&core, &config).await?;
+        let bind = &config.server.bind;
+        let listener = TcpListener::bind(bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let port = local.port();
         let public_url = config
+            .server
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{local}"));
-        let state = web::Data::new(AppState::new(pool, config, public_url.clone())?);
-        initial_clients(&state).await?;
+        let state = web::Data::new(AppState::new(core, config, public_url.clone()));
+        let metrics_server = metrics_listener(&state)?;
 
         let server_state = state.clone();
         // Served as built by `openapi::spec()`, the same document `prakerja-api openapi` prints.
         let api = crate::openapi::spec();
         let allowed = web::Data::new(http::AllowedMethods::from_spec(&api));
         let server = HttpServer::new(move || {
-            let (json, path, query) = http::extractor_configs(server_state.config.max_body_bytes);
+            let max_body = server_state.config.server.max_body_bytes;
+            let (json, path, query) = http::extractor_configs(max_body);
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
@@ -73,7 +80,7 @@ impl Application {
                 .app_data(json)
                 .app_data(path)
                 .app_data(query)
-                .app_data(web::PayloadConfig::new(server_state.config.max_body_bytes))
+                .app_data(web::PayloadConfig::new(max_body))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()))
                 .route(
                     "/docs",
@@ -96,6 +103,7 @@ impl Application {
         Ok(Self {
             port,
             server,
+            metrics_server,
             state,
         })
     }
@@ -120,14 +128,16 @@ impl Application {
             let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
-                state.shrink_limiters();
-                let windows = retention::Windows::from_config(&state.config);
-                match state.db(move |c| retention::purge(c, windows)).await {
+                state.limits.shrink();
+                match state.core.purge().await {
                     Ok(purged) => tracing::info!(?purged, "retention purge"),
                     Err(e) => tracing::warn!(error = %e, "retention purge failed"),
                 }
             }
         });
+        if let Some(metrics) = self.metrics_server {
+            actix_web::rt::spawn(metrics);
+        }
         self.server.await
     }
 }
@@ -140,50 +150,70 @@ async fn unrouted(
     use actix_web::ResponseError;
     match allowed.for_path(req.path()) {
         Some(methods) => {
-            let mut res = ErrorCode::MethodNotAllowed
-                .with(format!(
-                    "{} is not allowed here; use {methods}.",
-                    req.method()
-                ))
-                .error_response();
+            let mut res = ApiError(ErrorCode::MethodNotAllowed.with(format!(
+                "{} is not allowed here; use {methods}.",
+                req.method()
+            )))
+            .error_response();
             if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&methods) {
                 res.headers_mut().insert(actix_web::http::header::ALLOW, v);
             }
             res
         }
-        None => ErrorCode::NotFound
-            .with("No resource at this path; see /docs for the API.")
-            .error_response(),
+        None => {
+            ApiError(ErrorCode::NotFound.with("No resource at this path; see /docs for the API."))
+                .error_response()
+        }
     }
 }
 
-/// The configured admin client, and the sandbox demo on an empty database.
-async fn initial_clients(state: &web::Data<AppState>) -> Result<(), String> {
-    let admin = state.config.admin_client.clone();
-    let seed = state.config.sandbox;
-    let cipher = state.cipher.clone();
-    let created = state
-        .db(move |c| -> Result<_, ApiError> {
-            let created = if seed {
-                sandbox::seed_if_empty(c, &cipher)?
-            } else {
-                Vec::new()
-            };
-            if let Some((id, secret)) = admin {
-                partners::ensure_admin(c, &id, &secret)?;
-            }
-            Ok(created)
-        })
-        .await
-        .map_err(|e| format!("start-up seeding failed: {e}"))?;
-    for client in created {
-        // Sandbox credentials are public by design (README); real ones are never logged.
-        tracing::info!(
-            role = client.role.as_str(),
-            client_id = %client.client_id,
-            client_secret = %client.client_secret,
-            "sandbox client"
-        );
+/// `/metrics` on its own address (`PRAKERJA_METRICS_BIND`), for an internal network.
+fn metrics_listener(state: &web::Data<AppState>) -> Result<Option<Server>, String> {
+    let Some(bind) = state.config.server.metrics_bind.clone() else {
+        if state.config.production && state.config.server.metrics_token.is_none() {
+            tracing::warn!(
+                "/metrics is off: set PRAKERJA_METRICS_BIND or PRAKERJA_METRICS_TOKEN to read it"
+            );
+        }
+        return Ok(None);
+    };
+    let state = state.clone();
+    let server = HttpServer::new(move || {
+        let state = state.clone();
+        App::new().route(
+            "/metrics",
+            web::get().to(move || {
+                let state = state.clone();
+                async move { http::meta::metrics_page(&state) }
+            }),
+        )
+    })
+    .workers(1)
+    .bind(&bind)
+    .map_err(|e| format!("cannot bind PRAKERJA_METRICS_BIND={bind}: {e}"))?
+    .run();
+    tracing::info!(%bind, "metrics");
+    Ok(Some(server))
+}
+
+/// The sandbox demo on an empty database, and the configured admin client.
+async fn initial_clients(core: &Core, config: &Config) -> Result<(), String> {
+    let failed = |e: crate::error::Error| format!("start-up seeding failed: {e}");
+    if config.sandbox {
+        for client in core.seed_sandbox_if_empty().await.map_err(failed)? {
+            // Sandbox credentials are public by design (README); real ones are never logged.
+            tracing::info!(
+                role = client.kind.as_str(),
+                client_id = %client.client_id,
+                client_secret = %client.client_secret,
+                "sandbox client"
+            );
+        }
+    }
+    if let Some((id, secret)) = config.auth.admin_client.clone() {
+        core.ensure_admin(id, secret.expose().clone())
+            .await
+            .map_err(failed)?;
     }
     Ok(())
 }

@@ -8,9 +8,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Role;
 use crate::config::Config;
-use crate::error::{ApiError, ErrorCode};
+use crate::domain::Role;
+use crate::error::{Error, ErrorCode};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -23,6 +23,10 @@ pub struct Claims {
     pub iat: u64,
     pub exp: u64,
     pub jti: String,
+    /// The partner's token generation when issued: rotating its secret or disabling it moves the
+    /// generation on, and older tokens stop working.
+    #[serde(default)]
+    pub generation: i64,
 }
 
 pub struct JwtKeys {
@@ -43,27 +47,35 @@ fn key_id(secret: &str) -> String {
 impl JwtKeys {
     pub fn from_config(config: &Config) -> Self {
         let mut verifying = HashMap::new();
-        for secret in std::iter::once(&config.jwt_secret).chain(&config.jwt_previous_secrets) {
+        let auth = &config.auth;
+        for secret in std::iter::once(&auth.jwt_secret).chain(&auth.jwt_previous_secrets) {
+            let secret = secret.expose();
             verifying.insert(key_id(secret), DecodingKey::from_secret(secret.as_bytes()));
         }
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&config.jwt_issuer]);
-        validation.set_audience(&[&config.jwt_audience]);
+        validation.set_issuer(&[&auth.issuer]);
+        validation.set_audience(&[&auth.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 30;
         Self {
-            kid: key_id(&config.jwt_secret),
-            signing: EncodingKey::from_secret(config.jwt_secret.as_bytes()),
+            kid: key_id(auth.jwt_secret.expose()),
+            signing: EncodingKey::from_secret(auth.jwt_secret.expose().as_bytes()),
             verifying,
             validation,
-            issuer: config.jwt_issuer.clone(),
-            audience: config.jwt_audience.clone(),
-            ttl: config.token_ttl,
+            issuer: auth.issuer.clone(),
+            audience: auth.audience.clone(),
+            ttl: auth.token_ttl,
         }
     }
 
-    /// A signed token for `sub`, with its lifetime in seconds.
-    pub fn issue(&self, sub: &str, role: Role, scope: &str) -> Result<(String, u64), ApiError> {
+    /// A signed token for `sub` under its token `generation`, with its lifetime in seconds.
+    pub fn issue(
+        &self,
+        sub: &str,
+        role: Role,
+        scope: &str,
+        generation: i64,
+    ) -> Result<(String, u64), Error> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -74,16 +86,17 @@ impl JwtKeys {
             iat: now,
             exp: now + self.ttl.as_secs(),
             jti: uuid::Uuid::new_v4().to_string(),
+            generation,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
         let token = jsonwebtoken::encode(&header, &claims, &self.signing)
-            .map_err(|e| ApiError::internal("jwt encode", e))?;
+            .map_err(|e| Error::internal("jwt encode", e))?;
         Ok((token, self.ttl.as_secs()))
     }
 
     /// Checks signature (by `kid`), algorithm, issuer, audience and expiry.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+    pub fn verify(&self, token: &str) -> Result<Claims, Error> {
         let invalid = |why: &str| ErrorCode::InvalidToken.with(why.to_string());
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| invalid("The access token is not a well-formed JWT."))?;

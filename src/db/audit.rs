@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{audit_events as t, audit_head as head};
+use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = t)]
@@ -49,14 +50,14 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
         .first(conn)
 }
 
-/// Newest first, below `before` when given.
-pub fn page(conn: &mut DbConn, before: Option<i64>, limit: i64) -> QueryResult<Vec<AuditRow>> {
+/// Newest first, after the cursor's sequence number when given.
+pub fn page(conn: &mut DbConn, req: &PageRequest) -> QueryResult<Vec<AuditRow>> {
     let mut q = t::table.into_boxed();
-    if let Some(seq) = before {
+    if let Some(seq) = req.after.as_ref().and_then(|c| c.seq()) {
         q = q.filter(t::seq.lt(seq));
     }
     q.order(t::seq.desc())
-        .limit(limit)
+        .limit(req.fetch())
         .select(AuditRow::as_select())
         .load(conn)
 }

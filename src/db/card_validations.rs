@@ -5,16 +5,18 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{card_validations as t, otp_sends as s};
+use crate::domain::validation::{Stage, ValidationState};
+use crate::domain::{CourseId, ParticipantId, PartnerId, ScheduleId, ValidationId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = t)]
-pub struct ValidationRow {
-    pub id: String,
-    pub platform_id: String,
-    pub participant_id: String,
-    pub course_id: String,
-    pub schedule_id: Option<String>,
-    pub status: String,
+pub struct Validation {
+    pub id: ValidationId,
+    pub platform_id: PartnerId,
+    pub participant_id: ParticipantId,
+    pub course_id: CourseId,
+    pub schedule_id: Option<ScheduleId>,
+    pub status: ValidationState,
     pub otp_hash: Option<String>,
     pub otp_expires_at: NaiveDateTime,
     pub wrong_attempts: i32,
@@ -26,7 +28,18 @@ pub struct ValidationRow {
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConn, row: &ValidationRow) -> QueryResult<()> {
+impl Validation {
+    /// What the life-cycle rules read of it.
+    pub fn stage(&self) -> Stage {
+        Stage {
+            stored: self.status,
+            otp_expires_at: self.otp_expires_at,
+            valid_until: self.valid_until,
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConn, row: &Validation) -> QueryResult<()> {
     diesel::insert_into(t::table)
         .values(row)
         .execute(conn)
@@ -36,12 +49,12 @@ pub fn insert(conn: &mut DbConn, row: &ValidationRow) -> QueryResult<()> {
 /// A validation, if it belongs to this platform.
 pub fn find_for_platform(
     conn: &mut DbConn,
-    id: &str,
-    platform_id: &str,
-) -> QueryResult<Option<ValidationRow>> {
+    id: &ValidationId,
+    platform_id: &PartnerId,
+) -> QueryResult<Option<Validation>> {
     t::table
         .filter(t::id.eq(id).and(t::platform_id.eq(platform_id)))
-        .select(ValidationRow::as_select())
+        .select(Validation::as_select())
         .first(conn)
         .optional()
 }
@@ -49,13 +62,13 @@ pub fn find_for_platform(
 /// A new code replaces the old one, only while the validation still waits for an OTP.
 pub fn replace_otp(
     conn: &mut DbConn,
-    id: &str,
+    id: &ValidationId,
     hash: &str,
     expires_at: NaiveDateTime,
     sent_at: NaiveDateTime,
     count_as_resend: bool,
 ) -> QueryResult<bool> {
-    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq("otp_sent"))))
+    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq(ValidationState::OtpSent))))
         .set((
             t::otp_hash.eq(hash),
             t::otp_expires_at.eq(expires_at),
@@ -67,7 +80,7 @@ pub fn replace_otp(
 }
 
 /// Marks the last send failed, so a resend may follow at once.
-pub fn clear_last_sent(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+pub fn clear_last_sent(conn: &mut DbConn, id: &ValidationId) -> QueryResult<usize> {
     diesel::update(t::table.find(id))
         .set(t::last_sent_at.eq(None::<NaiveDateTime>))
         .execute(conn)
@@ -75,12 +88,16 @@ pub fn clear_last_sent(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
 
 /// Counts a wrong guess; locks at `max`. Returns the wrong-guess count after this one, or None if
 /// the validation was no longer waiting for an OTP.
-pub fn count_wrong_guess(conn: &mut DbConn, id: &str, max: i32) -> QueryResult<Option<i32>> {
+pub fn count_wrong_guess(
+    conn: &mut DbConn,
+    id: &ValidationId,
+    max: i32,
+) -> QueryResult<Option<i32>> {
     let n = diesel::update(
         t::table.filter(
             t::id
                 .eq(id)
-                .and(t::status.eq("otp_sent"))
+                .and(t::status.eq(ValidationState::OtpSent))
                 .and(t::wrong_attempts.lt(max)),
         ),
     )
@@ -92,7 +109,10 @@ pub fn count_wrong_guess(conn: &mut DbConn, id: &str, max: i32) -> QueryResult<O
     let wrong: i32 = t::table.find(id).select(t::wrong_attempts).first(conn)?;
     if wrong >= max {
         diesel::update(t::table.find(id))
-            .set((t::status.eq("locked"), t::otp_hash.eq(None::<String>)))
+            .set((
+                t::status.eq(ValidationState::Locked),
+                t::otp_hash.eq(None::<String>),
+            ))
             .execute(conn)?;
     }
     Ok(Some(wrong))
@@ -101,7 +121,7 @@ pub fn count_wrong_guess(conn: &mut DbConn, id: &str, max: i32) -> QueryResult<O
 /// Verifies only if the code that matched is still the current one (a resend may have replaced it).
 pub fn mark_verified(
     conn: &mut DbConn,
-    id: &str,
+    id: &ValidationId,
     matched_hash: &str,
     at: NaiveDateTime,
     valid_until: NaiveDateTime,
@@ -110,12 +130,12 @@ pub fn mark_verified(
         t::table.filter(
             t::id
                 .eq(id)
-                .and(t::status.eq("otp_sent"))
+                .and(t::status.eq(ValidationState::OtpSent))
                 .and(t::otp_hash.eq(matched_hash)),
         ),
     )
     .set((
-        t::status.eq("verified"),
+        t::status.eq(ValidationState::Verified),
         t::verified_at.eq(at),
         t::valid_until.eq(valid_until),
     ))
@@ -124,14 +144,18 @@ pub fn mark_verified(
 }
 
 /// Uses a verified validation; false when another purchase got it first.
-pub fn mark_used(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq("verified"))))
-        .set((t::status.eq("used"), t::used_at.eq(at)))
+pub fn mark_used(conn: &mut DbConn, id: &ValidationId, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(t::table.filter(t::id.eq(id).and(t::status.eq(ValidationState::Verified))))
+        .set((t::status.eq(ValidationState::Used), t::used_at.eq(at)))
         .execute(conn)
         .map(|n| n == 1)
 }
 
-pub fn record_send(conn: &mut DbConn, participant_id: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn record_send(
+    conn: &mut DbConn,
+    participant_id: &ParticipantId,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(s::table)
         .values((
             s::id.eq(uuid::Uuid::now_v7().to_string()),
@@ -145,13 +169,13 @@ pub fn record_send(conn: &mut DbConn, participant_id: &str, at: NaiveDateTime) -
 /// OTPs sent to a card since `since`, and the oldest of them.
 pub fn sends_since(
     conn: &mut DbConn,
-    participant_id: &str,
+    participant_id: &ParticipantId,
     since: NaiveDateTime,
 ) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     let filter = s::participant_id
-        .eq(participant_id)
+        .eq(participant_id.clone())
         .and(s::sent_at.gt(since));
-    let count = s::table.filter(filter).count().get_result(conn)?;
+    let count = s::table.filter(filter.clone()).count().get_result(conn)?;
     let oldest = s::table
         .filter(filter)
         .select(diesel::dsl::min(s::sent_at))
@@ -165,9 +189,11 @@ pub fn sends_since(
 pub fn purge_before(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<(usize, usize)> {
     let sends = diesel::delete(s::table.filter(s::sent_at.lt(cutoff))).execute(conn)?;
     let old = t::created_at.lt(cutoff);
-    diesel::update(t::table.filter(old.and(t::status.eq("used")).and(t::otp_hash.is_not_null())))
+    let used = t::status.eq(ValidationState::Used);
+    diesel::update(t::table.filter(old.and(used).and(t::otp_hash.is_not_null())))
         .set(t::otp_hash.eq(None::<String>))
         .execute(conn)?;
-    let unused = diesel::delete(t::table.filter(old.and(t::status.ne("used")))).execute(conn)?;
+    let unused = diesel::delete(t::table.filter(old.and(t::status.ne(ValidationState::Used))))
+        .execute(conn)?;
     Ok((unused, sends))
 }

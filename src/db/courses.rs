@@ -4,22 +4,26 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::page::after_cursor;
 use super::schema::{course_platforms as cp, courses as t, schedules as s};
+use crate::domain::course::{CourseMode, CourseStatus};
+use crate::domain::{CourseCode, CourseId, PartnerId, Rupiah, ScheduleCode, ScheduleId, Viewer};
+use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = t)]
-pub struct CourseRow {
-    pub id: String,
-    pub course_code: String,
-    pub lpk_id: String,
+pub struct Course {
+    pub id: CourseId,
+    pub course_code: CourseCode,
+    pub lpk_id: PartnerId,
     pub title: String,
     pub description: String,
-    pub price: i64,
-    pub mode: String,
+    pub price: Rupiah,
+    pub mode: CourseMode,
     pub duration_hours: i32,
     pub sessions: i32,
     pub all_platforms: bool,
-    pub status: String,
+    pub status: CourseStatus,
     pub review_reason: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -27,10 +31,10 @@ pub struct CourseRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = s)]
-pub struct ScheduleRow {
-    pub id: String,
-    pub schedule_code: String,
-    pub course_id: String,
+pub struct Schedule {
+    pub id: ScheduleId,
+    pub schedule_code: ScheduleCode,
+    pub course_id: CourseId,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub quota: i32,
@@ -38,16 +42,7 @@ pub struct ScheduleRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Who is looking at the catalog.
-pub enum Viewer<'a> {
-    Admin,
-    /// Sees approved courses open to every platform or to this one.
-    Platform(&'a str),
-    /// Sees its own courses in every status.
-    Lpk(&'a str),
-}
-
-pub fn insert(conn: &mut DbConn, row: &CourseRow, platform_ids: &[String]) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConn, row: &Course, platform_ids: &[PartnerId]) -> QueryResult<()> {
     diesel::insert_into(t::table).values(row).execute(conn)?;
     for pid in platform_ids {
         diesel::insert_into(cp::table)
@@ -57,60 +52,56 @@ pub fn insert(conn: &mut DbConn, row: &CourseRow, platform_ids: &[String]) -> Qu
     Ok(())
 }
 
-fn visible<'a>(viewer: &Viewer<'a>) -> t::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend> {
+/// The courses `viewer` may see: an LPK its own in every status, a platform the approved courses
+/// open to every platform or to it, a holder none, admin all.
+fn visible(viewer: &Viewer) -> t::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
     let q = t::table.into_boxed();
-    match *viewer {
+    match viewer {
         Viewer::Admin => q,
-        Viewer::Lpk(id) => q.filter(t::lpk_id.eq(id)),
-        Viewer::Platform(id) => q.filter(t::status.eq("approved")).filter(
+        Viewer::Lpk(id) => q.filter(t::lpk_id.eq(id.clone())),
+        Viewer::Platform(id) => q.filter(t::status.eq(CourseStatus::Approved)).filter(
             t::all_platforms.eq(true).or(t::id.eq_any(
                 cp::table
-                    .filter(cp::platform_id.eq(id))
+                    .filter(cp::platform_id.eq(id.clone()))
                     .select(cp::course_id),
             )),
         ),
+        Viewer::Holder(_) => q.filter(t::id.ne(t::id)),
     }
 }
 
 /// One course, if this viewer may see it.
 pub fn find_visible(
     conn: &mut DbConn,
-    viewer: &Viewer<'_>,
-    code: &str,
-) -> QueryResult<Option<CourseRow>> {
+    viewer: &Viewer,
+    code: &CourseCode,
+) -> QueryResult<Option<Course>> {
     visible(viewer)
-        .filter(t::course_code.eq(code))
-        .select(CourseRow::as_select())
+        .filter(t::course_code.eq(code.clone()))
+        .select(Course::as_select())
         .first(conn)
         .optional()
 }
 
-/// A page of visible courses, newest first, strictly older than `before` (created_at, id).
+/// A page of visible courses, newest first.
 pub fn page(
     conn: &mut DbConn,
-    viewer: &Viewer<'_>,
-    status: Option<&str>,
-    before: Option<(NaiveDateTime, String)>,
-    limit: i64,
-) -> QueryResult<Vec<CourseRow>> {
+    viewer: &Viewer,
+    status: Option<CourseStatus>,
+    req: &PageRequest,
+) -> QueryResult<Vec<Course>> {
     let mut q = visible(viewer);
     if let Some(st) = status {
-        q = q.filter(t::status.eq(st.to_string()));
+        q = q.filter(t::status.eq(st));
     }
-    if let Some((at, id)) = before {
-        q = q.filter(
-            t::created_at
-                .lt(at)
-                .or(t::created_at.eq(at).and(t::id.lt(id))),
-        );
-    }
+    let q = after_cursor!(q, t::created_at, t::id, req.after.as_ref());
     q.order((t::created_at.desc(), t::id.desc()))
-        .limit(limit)
-        .select(CourseRow::as_select())
+        .limit(req.fetch())
+        .select(Course::as_select())
         .load(conn)
 }
 
-pub fn platform_ids(conn: &mut DbConn, course_id: &str) -> QueryResult<Vec<String>> {
+pub fn platform_ids(conn: &mut DbConn, course_id: &CourseId) -> QueryResult<Vec<PartnerId>> {
     cp::table
         .filter(cp::course_id.eq(course_id))
         .order(cp::platform_id.asc())
@@ -121,9 +112,9 @@ pub fn platform_ids(conn: &mut DbConn, course_id: &str) -> QueryResult<Vec<Strin
 /// Records a review only if the course is still in `from`.
 pub fn set_review(
     conn: &mut DbConn,
-    id: &str,
-    from: &str,
-    to: &str,
+    id: &CourseId,
+    from: CourseStatus,
+    to: CourseStatus,
     reason: Option<&str>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -137,53 +128,50 @@ pub fn set_review(
         .map(|n| n == 1)
 }
 
-pub fn insert_schedule(conn: &mut DbConn, row: &ScheduleRow) -> QueryResult<()> {
+pub fn insert_schedule(conn: &mut DbConn, row: &Schedule) -> QueryResult<()> {
     diesel::insert_into(s::table)
         .values(row)
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn schedules(conn: &mut DbConn, course_id: &str) -> QueryResult<Vec<ScheduleRow>> {
+pub fn schedules(conn: &mut DbConn, course_id: &CourseId) -> QueryResult<Vec<Schedule>> {
     s::table
         .filter(s::course_id.eq(course_id))
         .order((s::starts_at.asc(), s::id.asc()))
-        .select(ScheduleRow::as_select())
+        .select(Schedule::as_select())
         .load(conn)
 }
 
-pub fn find_course(conn: &mut DbConn, id: &str) -> QueryResult<CourseRow> {
-    t::table.find(id).select(CourseRow::as_select()).first(conn)
+pub fn find_course(conn: &mut DbConn, id: &CourseId) -> QueryResult<Course> {
+    t::table.find(id).select(Course::as_select()).first(conn)
 }
 
-pub fn find_schedule(conn: &mut DbConn, id: &str) -> QueryResult<ScheduleRow> {
-    s::table
-        .find(id)
-        .select(ScheduleRow::as_select())
-        .first(conn)
+pub fn find_schedule(conn: &mut DbConn, id: &ScheduleId) -> QueryResult<Schedule> {
+    s::table.find(id).select(Schedule::as_select()).first(conn)
 }
 
 pub fn find_schedule_by_code(
     conn: &mut DbConn,
-    course_id: &str,
-    code: &str,
-) -> QueryResult<Option<ScheduleRow>> {
+    course_id: &CourseId,
+    code: &ScheduleCode,
+) -> QueryResult<Option<Schedule>> {
     s::table
         .filter(s::course_id.eq(course_id).and(s::schedule_code.eq(code)))
-        .select(ScheduleRow::as_select())
+        .select(Schedule::as_select())
         .first(conn)
         .optional()
 }
 
 /// Takes a seat only while one is left: the quota can never be exceeded, whatever the concurrency.
-pub fn take_seat(conn: &mut DbConn, schedule_id: &str) -> QueryResult<bool> {
+pub fn take_seat(conn: &mut DbConn, schedule_id: &ScheduleId) -> QueryResult<bool> {
     diesel::update(s::table.filter(s::id.eq(schedule_id).and(s::seats_taken.lt(s::quota))))
         .set(s::seats_taken.eq(s::seats_taken + 1))
         .execute(conn)
         .map(|n| n == 1)
 }
 
-pub fn release_seat(conn: &mut DbConn, schedule_id: &str) -> QueryResult<usize> {
+pub fn release_seat(conn: &mut DbConn, schedule_id: &ScheduleId) -> QueryResult<usize> {
     diesel::update(s::table.filter(s::id.eq(schedule_id).and(s::seats_taken.gt(0))))
         .set(s::seats_taken.eq(s::seats_taken - 1))
         .execute(conn)

@@ -1,24 +1,42 @@
 //! The transactional outbox: events written in the same transaction as the change they announce.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
+use super::page::after_cursor;
 use super::schema::events as t;
+use crate::domain::{EventId, PartnerId};
+use crate::page::PageRequest;
 
-/// Records `event_type` with `payload` for each recipient partner.
+/// One stored event: `payload` is the JSON a webhook or the feed delivers.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = t)]
+pub struct Event {
+    pub id: EventId,
+    pub created_at: NaiveDateTime,
+    pub payload: String,
+}
+
+/// Records `event_type` with `data` for each recipient partner (once each).
 pub fn publish(
     conn: &mut DbConn,
-    recipients: &[&str],
+    recipients: &[&PartnerId],
     event_type: &str,
-    payload: &serde_json::Value,
+    data: &serde_json::Value,
 ) -> QueryResult<()> {
     let now = super::now();
-    let mut unique: Vec<&str> = recipients.to_vec();
+    let mut unique: Vec<&PartnerId> = recipients.to_vec();
     unique.sort_unstable();
     unique.dedup();
     for partner in unique {
-        let id = uuid::Uuid::now_v7().to_string();
-        let body = serde_json::json!({"id": id, "type": event_type, "created_at": crate::domain::time::to_wib(now), "data": payload});
+        let id = EventId::new();
+        let body = serde_json::json!({
+            "id": id,
+            "type": event_type,
+            "created_at": crate::domain::time::to_wib(now),
+            "data": data,
+        });
         diesel::insert_into(t::table)
             .values((
                 t::id.eq(&id),
@@ -32,25 +50,14 @@ pub fn publish(
     Ok(())
 }
 
-/// A partner's events, newest first, strictly older than `before` (created_at, id).
-pub fn page(
-    conn: &mut DbConn,
-    partner_id: &str,
-    before: Option<(chrono::NaiveDateTime, String)>,
-    limit: i64,
-) -> QueryResult<Vec<(String, chrono::NaiveDateTime, String)>> {
-    let mut q = t::table
-        .filter(t::partner_id.eq(partner_id.to_string()))
+/// A partner's events, newest first.
+pub fn page(conn: &mut DbConn, partner: &PartnerId, req: &PageRequest) -> QueryResult<Vec<Event>> {
+    let q = t::table
+        .filter(t::partner_id.eq(partner.clone()))
         .into_boxed();
-    if let Some((at, id)) = before {
-        q = q.filter(
-            t::created_at
-                .lt(at)
-                .or(t::created_at.eq(at).and(t::id.lt(id))),
-        );
-    }
+    let q = after_cursor!(q, t::created_at, t::id, req.after.as_ref());
     q.order((t::created_at.desc(), t::id.desc()))
-        .limit(limit)
-        .select((t::id, t::created_at, t::payload))
+        .limit(req.fetch())
+        .select(Event::as_select())
         .load(conn)
 }

@@ -1,143 +1,118 @@
-//! Stored first responses, per partner and `Idempotency-Key`.
+//! Stored answers per caller and `Idempotency-Key`. A record is written in the transaction of the
+//! change it guards (or, for a refusal, alone: nothing changed), so a replay finds either nothing or
+//! the finished answer.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::idempotency_records as t;
-use super::{DbConn, is_unique_violation};
+use super::DbConn;
+use super::schema::idempotency_keys as t;
 
-/// How long a first response is replayed for.
-pub const REPLAY_WINDOW_HOURS: i64 = 24;
-/// A claim still "in progress" after this long belongs to a request that died: it may be taken over.
-pub const ABANDONED_AFTER_MINUTES: i64 = 5;
-
-#[derive(Debug, PartialEq)]
-pub enum Claim {
-    /// First use of the key: run the request.
-    Fresh,
-    /// Seen and finished: send this again.
-    Replay { status: u16, body: String },
-    /// Seen, still running.
-    InProgress,
-    /// Seen with a different request.
-    Mismatch,
+/// How the first request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Refused,
 }
 
-#[derive(Queryable)]
-struct Row {
-    request_hash: String,
-    state: String,
-    response_status: Option<i32>,
-    response_body: Option<String>,
-    created_at: NaiveDateTime,
-}
-
-fn insert(
-    conn: &mut DbConn,
-    partner: &str,
-    key: &str,
-    hash: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::insert_into(t::table)
-        .values((
-            t::partner_id.eq(partner),
-            t::idem_key.eq(key),
-            t::request_hash.eq(hash),
-            t::state.eq("in_progress"),
-            t::created_at.eq(now),
-        ))
-        .execute(conn)
-}
-
-/// Claims `key` for a request whose content hashes to `hash`.
-pub fn claim(
-    conn: &mut DbConn,
-    partner: &str,
-    key: &str,
-    hash: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Claim> {
-    for _ in 0..2 {
-        match insert(conn, partner, key, hash, now) {
-            Ok(_) => return Ok(Claim::Fresh),
-            Err(e) if is_unique_violation(&e) => {}
-            Err(e) => return Err(e),
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::Refused => "refused",
         }
-        let row: Option<Row> = t::table
-            .filter(t::partner_id.eq(partner).and(t::idem_key.eq(key)))
-            .select((
-                t::request_hash,
-                t::state,
-                t::response_status,
-                t::response_body,
-                t::created_at,
-            ))
-            .first(conn)
-            .optional()?;
-        let Some(row) = row else { continue };
-        let expired = row.created_at < now - Duration::hours(REPLAY_WINDOW_HOURS);
-        let abandoned = row.state == "in_progress"
-            && row.created_at < now - Duration::minutes(ABANDONED_AFTER_MINUTES);
-        if expired || abandoned {
-            // Only the caller that deletes this exact row retries the insert.
-            diesel::delete(
-                t::table.filter(
-                    t::partner_id
-                        .eq(partner)
-                        .and(t::idem_key.eq(key))
-                        .and(t::created_at.eq(row.created_at)),
-                ),
-            )
-            .execute(conn)?;
-            continue;
-        }
-        if row.request_hash != hash {
-            return Ok(Claim::Mismatch);
-        }
-        return Ok(
-            match (row.state.as_str(), row.response_status, row.response_body) {
-                ("completed", Some(status), Some(body)) => Claim::Replay {
-                    status: status as u16,
-                    body,
-                },
-                _ => Claim::InProgress,
-            },
-        );
     }
-    Ok(Claim::InProgress)
 }
 
-/// Stores the response of a claimed key.
-pub fn complete(
+/// A stored answer: `result` is sealed JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub request_hash: String,
+    pub outcome: Outcome,
+    pub result: String,
+}
+
+pub fn find(conn: &mut DbConn, caller: &str, key: &str) -> QueryResult<Option<Stored>> {
+    let row: Option<(String, String, String)> = t::table
+        .filter(t::caller_id.eq(caller).and(t::idem_key.eq(key)))
+        .select((t::request_hash, t::outcome, t::result))
+        .first(conn)
+        .optional()?;
+    row.map(|(request_hash, outcome, result)| {
+        let outcome = match outcome.as_str() {
+            "done" => Outcome::Done,
+            "refused" => Outcome::Refused,
+            other => {
+                return Err(diesel::result::Error::DeserializationError(
+                    format!("unknown idempotency outcome {other:?}").into(),
+                ));
+            }
+        };
+        Ok(Stored {
+            request_hash,
+            outcome,
+            result,
+        })
+    })
+    .transpose()
+}
+
+/// Stores an answer; false when a record for this key exists already.
+pub fn insert(
     conn: &mut DbConn,
-    partner: &str,
+    caller: &str,
     key: &str,
-    status: u16,
-    body: &str,
-) -> QueryResult<()> {
-    diesel::update(t::table.filter(t::partner_id.eq(partner).and(t::idem_key.eq(key))))
-        .set((
-            t::state.eq("completed"),
-            t::response_status.eq(i32::from(status)),
-            t::response_body.eq(body),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    stored: &Stored,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    super::insert_unless_exists(conn, |c| {
+        diesel::insert_into(t::table)
+            .values((
+                t::caller_id.eq(caller),
+                t::idem_key.eq(key),
+                t::request_hash.eq(&stored.request_hash),
+                t::outcome.eq(stored.outcome.as_str()),
+                t::result.eq(&stored.result),
+                t::created_at.eq(now),
+            ))
+            .execute(c)
+    })
 }
 
-/// Frees a claimed key whose request must not be replayed (refused for its shape, or failed on our side).
-pub fn release(conn: &mut DbConn, partner: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(
-        t::table.filter(
-            t::partner_id
-                .eq(partner)
-                .and(t::idem_key.eq(key))
-                .and(t::state.eq("in_progress")),
-        ),
-    )
-    .execute(conn)
-    .map(|_| ())
+/// Forgets a key, for a use case whose outbound call failed after its transaction committed: the
+/// retry must run again, not replay a success that did not happen.
+pub fn forget(conn: &mut DbConn, caller: &str, key: &str) -> QueryResult<usize> {
+    diesel::delete(t::table.filter(t::caller_id.eq(caller).and(t::idem_key.eq(key)))).execute(conn)
+}
+
+/// On PostgreSQL, claims the key for the rest of this transaction without waiting: false when
+/// another live transaction holds it (its request is still running). SQLite needs no claim: its
+/// write transactions already run one at a time.
+pub fn claim(conn: &mut DbConn, caller: &str, key: &str) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Claimed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        claimed: bool,
+    }
+    match conn {
+        DbConn::Sqlite(_) => Ok(true),
+        DbConn::Pg(pg) => {
+            let lock = advisory_key(caller, key);
+            let row: Claimed = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS claimed")
+                .bind::<diesel::sql_types::BigInt, _>(lock)
+                .get_result(pg)?;
+            Ok(row.claimed)
+        }
+    }
+}
+
+/// The advisory lock number of a key: 64 bits of its SHA-256.
+pub fn advisory_key(caller: &str, key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("idempotency\0{caller}\0{key}"));
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
 }
 
 /// Deletes records older than `cutoff` (retention).

@@ -1,25 +1,29 @@
-//! The store: one connection type over PostgreSQL and SQLite, its pool, and transactions.
+//! The store: one connection type over PostgreSQL and SQLite, its pool, and transactions. Every
+//! function here takes a connection and returns `QueryResult` or [`StoreError`]; none knows HTTP.
 //!
 //! The variant is picked from the URL scheme (`MultiConnection::establish` would try each in turn and
-//! hide why a URL failed). Every diesel call runs inside [`run`], on actix's blocking pool.
+//! hide why a URL failed). Every diesel call runs inside [`run`], on the blocking thread pool.
 
 pub mod audit;
 pub mod card_validations;
 pub mod courses;
+pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod migrations;
+pub mod page;
 pub mod participants;
 pub mod partners;
 pub mod schema;
 pub mod sms_outbox;
+mod types;
 pub mod vouchers;
+
+pub use error::StoreError;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
-
-use crate::error::ApiError;
 
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
@@ -134,18 +138,21 @@ pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
         .map_err(|e| format!("cannot open the database: {e}"))
 }
 
-/// Runs `f` with a pooled connection on the blocking pool (actix workers must never block).
-pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+/// Runs `f` with a pooled connection on the blocking thread pool: the async workers (actix's are
+/// single-threaded runtimes) must never wait on the database themselves.
+pub async fn run<T, E, F>(pool: &Pool, f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().map_err(StoreError::from)?;
         f(&mut conn)
     })
-    .await?
+    .await
+    .map_err(|e| StoreError::Blocking(e.to_string()))?
 }
 
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock up front:
@@ -194,6 +201,17 @@ where
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Serialises transactions that take the same `key` (PostgreSQL: an advisory lock held until the
+/// transaction ends). SQLite's write transactions already run one at a time.
+pub fn lock_for_transaction(conn: &mut DbConn, key: i64) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// True when the error is a unique-constraint violation.

@@ -5,12 +5,16 @@ use diesel::prelude::*;
 
 use super::schema::{family_cards as fam, participants as t};
 use super::{DbConn, insert_unless_exists};
+use crate::domain::participant::CardStatus;
+use crate::domain::{CardNumber, ParticipantId, Rupiah};
 
+/// A card holder as stored: NIK, KK, phone and email only sealed (`*_cipher`) beside their blind
+/// indexes.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = t)]
-pub struct ParticipantRow {
-    pub id: String,
-    pub card_number: String,
+pub struct Participant {
+    pub id: ParticipantId,
+    pub card_number: CardNumber,
     pub full_name: String,
     pub nik_cipher: String,
     pub nik_index: String,
@@ -22,31 +26,31 @@ pub struct ParticipantRow {
     pub wave: i32,
     pub passed_at: NaiveDateTime,
     pub purchase_deadline: NaiveDateTime,
-    pub initial_balance: i64,
-    pub balance: i64,
-    pub status: String,
+    pub initial_balance: Rupiah,
+    pub balance: Rupiah,
+    pub status: CardStatus,
     pub status_reason: Option<String>,
     pub first_purchase_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConn, row: &ParticipantRow) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConn, row: &Participant) -> QueryResult<()> {
     diesel::insert_into(t::table)
         .values(row)
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn find_by_card(conn: &mut DbConn, card: &str) -> QueryResult<Option<ParticipantRow>> {
+pub fn find_by_card(conn: &mut DbConn, card: &CardNumber) -> QueryResult<Option<Participant>> {
     t::table
         .filter(t::card_number.eq(card))
-        .select(ParticipantRow::as_select())
+        .select(Participant::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn card_exists(conn: &mut DbConn, card: &str) -> QueryResult<bool> {
+pub fn card_exists(conn: &mut DbConn, card: &CardNumber) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         t::table.filter(t::card_number.eq(card)),
     ))
@@ -78,9 +82,9 @@ pub fn take_family_place(conn: &mut DbConn, kk_index: &str, max: i32) -> QueryRe
 /// Moves the card from `from` to `to` only if it is still in `from`.
 pub fn set_status(
     conn: &mut DbConn,
-    id: &str,
-    from: &str,
-    to: &str,
+    id: &ParticipantId,
+    from: CardStatus,
+    to: CardStatus,
     reason: &str,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -95,11 +99,16 @@ pub fn set_status(
 }
 
 /// Rows whose sealed values need re-encryption: `(id, nik, kk, phone, email)` ciphers, by id.
-pub type SealedRow = (String, String, String, String, Option<String>);
+pub type SealedRow = (ParticipantId, String, String, String, Option<String>);
 
-pub fn sealed_batch(conn: &mut DbConn, after_id: &str, limit: i64) -> QueryResult<Vec<SealedRow>> {
+pub fn sealed_batch(
+    conn: &mut DbConn,
+    after: Option<&ParticipantId>,
+    limit: i64,
+) -> QueryResult<Vec<SealedRow>> {
+    let after = after.map(ParticipantId::as_str).unwrap_or("");
     t::table
-        .filter(t::id.gt(after_id))
+        .filter(t::id.gt(after))
         .order(t::id.asc())
         .limit(limit)
         .select((
@@ -125,32 +134,44 @@ pub fn reseal(conn: &mut DbConn, row: &SealedRow) -> QueryResult<usize> {
 
 /// Sandbox seeding only: a card that starts with less (the program itself never tops up). The
 /// initial balance moves with it, so balance + vouchers = initial balance still holds.
-pub fn sandbox_set_balance(conn: &mut DbConn, card: &str, balance: i64) -> QueryResult<usize> {
+pub fn sandbox_set_balance(
+    conn: &mut DbConn,
+    card: &CardNumber,
+    balance: Rupiah,
+) -> QueryResult<usize> {
     diesel::update(t::table.filter(t::card_number.eq(card)))
         .set((t::balance.eq(balance), t::initial_balance.eq(balance)))
         .execute(conn)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<ParticipantRow> {
+pub fn find(conn: &mut DbConn, id: &ParticipantId) -> QueryResult<Participant> {
     t::table
         .find(id)
-        .select(ParticipantRow::as_select())
+        .select(Participant::as_select())
         .first(conn)
 }
 
 /// Debits `amount` only if the card is active and the balance covers it; stamps the first
 /// purchase. The conditional update is the whole guard: no read-then-write, and on PostgreSQL it
 /// holds the row lock until the transaction ends, so purchases on one card queue here.
-pub fn debit(conn: &mut DbConn, id: &str, amount: i64, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn debit(
+    conn: &mut DbConn,
+    id: &ParticipantId,
+    amount: Rupiah,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let debited = diesel::update(
         t::table.filter(
             t::id
                 .eq(id)
-                .and(t::status.eq("active"))
+                .and(t::status.eq(CardStatus::Active))
                 .and(t::balance.ge(amount)),
         ),
     )
-    .set((t::balance.eq(t::balance - amount), t::updated_at.eq(at)))
+    .set((
+        t::balance.eq(t::balance - amount.amount()),
+        t::updated_at.eq(at),
+    ))
     .execute(conn)?;
     if debited == 1 {
         diesel::update(t::table.filter(t::id.eq(id).and(t::first_purchase_at.is_null())))
@@ -161,13 +182,21 @@ pub fn debit(conn: &mut DbConn, id: &str, amount: i64, at: NaiveDateTime) -> Que
 }
 
 /// Returns `amount` to the balance (a voided voucher).
-pub fn refund(conn: &mut DbConn, id: &str, amount: i64, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn refund(
+    conn: &mut DbConn,
+    id: &ParticipantId,
+    amount: Rupiah,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(t::table.find(id))
-        .set((t::balance.eq(t::balance + amount), t::updated_at.eq(at)))
+        .set((
+            t::balance.eq(t::balance + amount.amount()),
+            t::updated_at.eq(at),
+        ))
         .execute(conn)
 }
 
-pub fn clear_first_purchase(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+pub fn clear_first_purchase(conn: &mut DbConn, id: &ParticipantId) -> QueryResult<usize> {
     diesel::update(t::table.find(id))
         .set(t::first_purchase_at.eq(None::<NaiveDateTime>))
         .execute(conn)
@@ -175,7 +204,7 @@ pub fn clear_first_purchase(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
 
 /// Takes the holder's row lock for the rest of the transaction (PostgreSQL; SQLite's write
 /// transaction already excludes other writers) and returns the row as it is now.
-pub fn lock(conn: &mut DbConn, id: &str) -> QueryResult<ParticipantRow> {
+pub fn lock(conn: &mut DbConn, id: &ParticipantId) -> QueryResult<Participant> {
     diesel::update(t::table.find(id))
         .set(t::updated_at.eq(t::updated_at))
         .execute(conn)?;

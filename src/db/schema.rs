@@ -11,6 +11,7 @@ diesel::table! {
         status -> Text,
         secret_rotated_at -> Timestamp,
         created_at -> Timestamp,
+        token_generation -> BigInt,
     }
 }
 
@@ -110,13 +111,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_records (partner_id, idem_key) {
-        partner_id -> Text,
+    idempotency_keys (caller_id, idem_key) {
+        caller_id -> Text,
         idem_key -> Text,
         request_hash -> Text,
-        state -> Text,
-        response_status -> Nullable<Integer>,
-        response_body -> Nullable<Text>,
+        outcome -> Text,
+        result -> Text,
         created_at -> Timestamp,
     }
 }
@@ -215,7 +215,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     schedules,
     audit_head,
     audit_events,
-    idempotency_records,
+    idempotency_keys,
     sms_outbox,
     card_validations,
     otp_sends,

@@ -3,28 +3,33 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::courses::Viewer;
+use super::page::after_cursor;
 use super::schema::{
     attendance as a, courses as c, participants as p, schedules as s, vouchers as t,
 };
 use super::{DbConn, insert_unless_exists};
 use crate::domain::voucher::VoucherStatus;
+use crate::domain::{
+    CardNumber, CourseCode, CourseId, ParticipantId, PartnerId, Rupiah, ScheduleCode, ScheduleId,
+    ValidationId, Viewer, VoucherCode, VoucherId,
+};
+use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = t)]
-pub struct VoucherRow {
-    pub id: String,
-    pub code: String,
-    pub participant_id: String,
-    pub course_id: String,
-    pub schedule_id: Option<String>,
-    pub platform_id: String,
-    pub lpk_id: String,
-    pub card_validation_id: String,
+pub struct Voucher {
+    pub id: VoucherId,
+    pub code: VoucherCode,
+    pub participant_id: ParticipantId,
+    pub course_id: CourseId,
+    pub schedule_id: Option<ScheduleId>,
+    pub platform_id: PartnerId,
+    pub lpk_id: PartnerId,
+    pub card_validation_id: ValidationId,
     pub external_order_id: String,
-    pub amount: i64,
-    pub balance_after: i64,
-    pub status: String,
+    pub amount: Rupiah,
+    pub balance_after: Rupiah,
+    pub status: VoucherStatus,
     pub issued_at: NaiveDateTime,
     pub redeemed_at: Option<NaiveDateTime>,
     pub completed_at: Option<NaiveDateTime>,
@@ -32,7 +37,16 @@ pub struct VoucherRow {
     pub void_reason: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &VoucherRow) -> QueryResult<()> {
+/// A voucher with what its view needs from other tables.
+#[derive(Debug, Clone, Queryable)]
+pub struct VoucherDetail {
+    pub row: Voucher,
+    pub course_code: CourseCode,
+    pub card_number: CardNumber,
+    pub schedule_code: Option<ScheduleCode>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &Voucher) -> QueryResult<()> {
     diesel::insert_into(t::table)
         .values(row)
         .execute(conn)
@@ -41,30 +55,22 @@ pub fn insert(conn: &mut DbConn, row: &VoucherRow) -> QueryResult<()> {
 
 pub fn find_by_order(
     conn: &mut DbConn,
-    platform_id: &str,
+    platform_id: &PartnerId,
     external_order_id: &str,
-) -> QueryResult<Option<VoucherRow>> {
+) -> QueryResult<Option<Voucher>> {
     t::table
         .filter(
             t::platform_id
                 .eq(platform_id)
                 .and(t::external_order_id.eq(external_order_id)),
         )
-        .select(VoucherRow::as_select())
+        .select(Voucher::as_select())
         .first(conn)
         .optional()
 }
 
-/// A voucher with what its view needs from other tables.
-#[derive(Debug, Clone, Queryable)]
-pub struct VoucherDetail {
-    pub row: VoucherRow,
-    pub course_code: String,
-    pub card_number: String,
-    pub schedule_code: Option<String>,
-}
-
-/// The voucher joined to its course, holder and schedule, boxed, filtered for `$viewer`.
+/// The voucher joined to its course, holder and schedule, boxed, filtered for `$viewer`: the
+/// platform that sold it, the LPK that runs it, the holder who owns it, admin.
 macro_rules! visible {
     ($viewer:expr) => {{
         let q = t::table
@@ -72,54 +78,56 @@ macro_rules! visible {
             .inner_join(p::table)
             .left_join(s::table)
             .select((
-                VoucherRow::as_select(),
+                Voucher::as_select(),
                 c::course_code,
                 p::card_number,
                 s::schedule_code.nullable(),
             ))
             .into_boxed();
-        match *$viewer {
+        match $viewer {
             Viewer::Admin => q,
-            Viewer::Platform(id) => q.filter(t::platform_id.eq(id)),
-            Viewer::Lpk(id) => q.filter(t::lpk_id.eq(id)),
+            Viewer::Platform(id) => q.filter(t::platform_id.eq(id.clone())),
+            Viewer::Lpk(id) => q.filter(t::lpk_id.eq(id.clone())),
+            Viewer::Holder(id) => q.filter(t::participant_id.eq(id.clone())),
         }
     }};
 }
 
-/// A voucher by code, if this viewer sold it, runs it, or is admin.
+/// A voucher by code, if this viewer may see it.
 pub fn find_visible(
     conn: &mut DbConn,
-    viewer: &Viewer<'_>,
-    code: &str,
+    viewer: &Viewer,
+    code: &VoucherCode,
 ) -> QueryResult<Option<VoucherDetail>> {
     visible!(viewer)
-        .filter(t::code.eq(code))
+        .filter(t::code.eq(code.clone()))
         .first(conn)
         .optional()
 }
 
-pub fn detail(conn: &mut DbConn, id: &str) -> QueryResult<VoucherDetail> {
-    visible!(&Viewer::Admin).filter(t::id.eq(id)).first(conn)
+pub fn detail(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherDetail> {
+    visible!(&Viewer::Admin)
+        .filter(t::id.eq(id.clone()))
+        .first(conn)
 }
 
 /// Filters of the voucher list.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub status: Option<VoucherStatus>,
-    pub course_code: Option<String>,
+    pub course_code: Option<CourseCode>,
     pub since: Option<NaiveDateTime>,
 }
 
 pub fn page(
     conn: &mut DbConn,
-    viewer: &Viewer<'_>,
+    viewer: &Viewer,
     filter: &Filter,
-    before: Option<(NaiveDateTime, String)>,
-    limit: i64,
+    req: &PageRequest,
 ) -> QueryResult<Vec<VoucherDetail>> {
     let mut q = visible!(viewer);
     if let Some(st) = filter.status {
-        q = q.filter(t::status.eq(st.as_str()));
+        q = q.filter(t::status.eq(st));
     }
     if let Some(code) = &filter.course_code {
         q = q.filter(c::course_code.eq(code.clone()));
@@ -127,23 +135,17 @@ pub fn page(
     if let Some(since) = filter.since {
         q = q.filter(t::issued_at.ge(since));
     }
-    if let Some((at, id)) = before {
-        q = q.filter(
-            t::issued_at
-                .lt(at)
-                .or(t::issued_at.eq(at).and(t::id.lt(id))),
-        );
-    }
+    let q = after_cursor!(q, t::issued_at, t::id, req.after.as_ref());
     q.order((t::issued_at.desc(), t::id.desc()))
-        .limit(limit)
+        .limit(req.fetch())
         .load(conn)
 }
 
 /// Attendance of several vouchers in one query: `(voucher_id, sequence, attended_at)`.
 pub fn attendance_of(
     conn: &mut DbConn,
-    voucher_ids: &[String],
-) -> QueryResult<Vec<(String, i32, NaiveDateTime)>> {
+    voucher_ids: &[VoucherId],
+) -> QueryResult<Vec<(VoucherId, i32, NaiveDateTime)>> {
     a::table
         .filter(a::voucher_id.eq_any(voucher_ids))
         .order((a::voucher_id.asc(), a::sequence.asc()))
@@ -152,11 +154,11 @@ pub fn attendance_of(
 }
 
 /// True when the holder has a voucher whose training is not finished.
-pub fn has_unfinished(conn: &mut DbConn, participant_id: &str) -> QueryResult<bool> {
+pub fn has_unfinished(conn: &mut DbConn, participant_id: &ParticipantId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         t::table.filter(
             t::participant_id
-                .eq(participant_id)
+                .eq(participant_id.clone())
                 .and(t::status.eq_any(VoucherStatus::UNFINISHED)),
         ),
     ))
@@ -166,26 +168,26 @@ pub fn has_unfinished(conn: &mut DbConn, participant_id: &str) -> QueryResult<bo
 /// Moves a voucher from `from` to `to`, stamping the time column of `to`; false if it moved meanwhile.
 pub fn transition(
     conn: &mut DbConn,
-    id: &str,
+    id: &VoucherId,
     from: VoucherStatus,
     to: VoucherStatus,
     at: NaiveDateTime,
     reason: Option<&str>,
 ) -> QueryResult<bool> {
-    let target = t::table.filter(t::id.eq(id).and(t::status.eq(from.as_str())));
+    let target = t::table.filter(t::id.eq(id).and(t::status.eq(from)));
     let n = match to {
         VoucherStatus::Redeemed => diesel::update(target)
-            .set((t::status.eq(to.as_str()), t::redeemed_at.eq(at)))
+            .set((t::status.eq(to), t::redeemed_at.eq(at)))
             .execute(conn)?,
         VoucherStatus::Voided => diesel::update(target)
             .set((
-                t::status.eq(to.as_str()),
+                t::status.eq(to),
                 t::voided_at.eq(at),
                 t::void_reason.eq(reason),
             ))
             .execute(conn)?,
         VoucherStatus::Completed | VoucherStatus::NotCompleted => diesel::update(target)
-            .set((t::status.eq(to.as_str()), t::completed_at.eq(at)))
+            .set((t::status.eq(to), t::completed_at.eq(at)))
             .execute(conn)?,
         VoucherStatus::Issued => 0,
     };
@@ -195,7 +197,7 @@ pub fn transition(
 /// Records a session once; false when that sequence was already reported.
 pub fn add_attendance(
     conn: &mut DbConn,
-    voucher_id: &str,
+    voucher_id: &VoucherId,
     sequence: i32,
     attended_at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -212,15 +214,14 @@ pub fn add_attendance(
     })
 }
 
-/// Sum of the amounts of a holder's vouchers that still hold money (not voided).
-pub fn committed_amount(conn: &mut DbConn, participant_id: &str) -> QueryResult<i64> {
-    let amounts: Vec<i64> = t::table
-        .filter(
+/// Whether any of a holder's vouchers still holds money (not voided).
+pub fn holds_money(conn: &mut DbConn, participant_id: &ParticipantId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        t::table.filter(
             t::participant_id
-                .eq(participant_id)
-                .and(t::status.ne("voided")),
-        )
-        .select(t::amount)
-        .load(conn)?;
-    Ok(amounts.into_iter().sum())
+                .eq(participant_id.clone())
+                .and(t::status.ne(VoucherStatus::Voided)),
+        ),
+    ))
+    .get_result(conn)
 }

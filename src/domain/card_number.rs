@@ -3,15 +3,16 @@
 use rand::Rng;
 
 use super::digits::{exact_digits, luhn_check_digit, luhn_valid};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct CardNumber(String);
 
 impl CardNumber {
     /// Accepts 16 digits (spaces and dashes ignored) whose last digit is the Luhn check digit.
     /// A typo is caught here, before any database work.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
+    pub fn parse(s: &str) -> Result<Self, Error> {
         let digits = exact_digits(s, 16).ok_or_else(|| {
             ErrorCode::InvalidCardNumber.with("A card number is exactly 16 digits.")
         })?;
@@ -39,8 +40,18 @@ impl CardNumber {
         Self(format!("{payload}{check}"))
     }
 
+    /// A number read back from the store, trusted as written.
+    pub fn stored(s: String) -> Self {
+        Self(s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The last four digits (what the audit trail and logs may name).
+    pub fn last4(&self) -> &str {
+        &self.0[self.0.len().saturating_sub(4)..]
     }
 
     /// `************1234`: what partners see before an OTP proves the holder present.

@@ -2,88 +2,80 @@
 
 use chrono::NaiveDateTime;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CourseMode {
-    Online,
-    Offline,
-    Hybrid,
-}
-
-impl CourseMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CourseMode::Online => "online",
-            CourseMode::Offline => "offline",
-            CourseMode::Hybrid => "hybrid",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        match s {
-            "offline" => CourseMode::Offline,
-            "hybrid" => CourseMode::Hybrid,
-            _ => CourseMode::Online,
-        }
+super::stored_enum! {
+    // How a course is delivered.
+    pub enum CourseMode ("course mode") {
+        Online = "online",
+        Offline = "offline",
+        Hybrid = "hybrid",
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CourseStatus {
-    PendingReview,
-    Approved,
-    Rejected,
+super::stored_enum! {
+    // A course's review state: only approved courses are sold.
+    pub enum CourseStatus ("course status") {
+        PendingReview = "pending_review",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
 }
 
 impl CourseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CourseStatus::PendingReview => "pending_review",
-            CourseStatus::Approved => "approved",
-            CourseStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        match s {
-            "approved" => CourseStatus::Approved,
-            "rejected" => CourseStatus::Rejected,
-            _ => CourseStatus::PendingReview,
-        }
-    }
-
     /// Review happens once: only a pending course can be approved or rejected.
-    pub fn review(self, approve: bool) -> Result<CourseStatus, ApiError> {
+    pub fn review(self, approve: bool) -> Result<CourseStatus, Error> {
         match self {
             CourseStatus::PendingReview if approve => Ok(CourseStatus::Approved),
             CourseStatus::PendingReview => Ok(CourseStatus::Rejected),
-            done => Err(ErrorCode::CourseNotReviewable
-                .with(format!("The course is already {}.", done.as_str()))),
+            done => {
+                Err(ErrorCode::CourseNotReviewable.with(format!("The course is already {done}.")))
+            }
         }
     }
 
     /// Schedules may be added while pending or approved, never to a rejected course.
-    pub fn accepts_schedules(self) -> Result<(), ApiError> {
+    pub fn accepts_schedules(self) -> Result<(), Error> {
         if self == CourseStatus::Rejected {
-            return Err(
-                ErrorCode::CourseRejected.with("The course was rejected; submit a new one.")
-            );
+            return Err(ErrorCode::CourseRejected.refusal());
         }
         Ok(())
     }
 }
 
+/// No card could pay more than its training balance.
+pub fn check_price(price: super::Rupiah) -> Result<(), Error> {
+    if price > super::rupiah::TRAINING_BALANCE {
+        return Err(Error::field(
+            "price",
+            "range",
+            "price cannot exceed the Rp1,000,000 training balance.",
+        ));
+    }
+    Ok(())
+}
+
+/// A run must end after it starts, and not in the past.
+pub fn check_new_schedule(
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    check_schedule_window(starts, ends)?;
+    if ends <= now {
+        return Err(Error::field(
+            "ends_at",
+            "in_past",
+            "ends_at must be in the future.",
+        ));
+    }
+    Ok(())
+}
+
 /// A run must end after it starts.
-pub fn check_schedule_window(starts: NaiveDateTime, ends: NaiveDateTime) -> Result<(), ApiError> {
+pub fn check_schedule_window(starts: NaiveDateTime, ends: NaiveDateTime) -> Result<(), Error> {
     if ends <= starts {
-        return Err(ApiError::field(
+        return Err(Error::field(
             "ends_at",
             "ends_before_start",
             "ends_at must be after starts_at.",
@@ -110,6 +102,15 @@ mod tests {
             CourseStatus::Approved.review(false).unwrap_err().code,
             ErrorCode::CourseNotReviewable
         );
+    }
+
+    #[test]
+    fn stored_names_read_back_and_unknown_ones_fail() {
+        for s in CourseStatus::ALL {
+            assert_eq!(s.as_str().parse::<CourseStatus>().unwrap(), *s);
+        }
+        assert!("archived".parse::<CourseStatus>().is_err());
+        assert!("".parse::<CourseMode>().is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
 use super::nik::Nik;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
 pub const MIN_AGE_YEARS: u32 = 18;
 /// At most this many card holders per family card (Kartu Keluarga).
@@ -21,7 +21,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 }
 
 /// The holder must be at least 18 on the day of registration (WIB).
-pub fn check_age(nik: &Nik, today: NaiveDate) -> Result<(), ApiError> {
+pub fn check_age(nik: &Nik, today: NaiveDate) -> Result<(), Error> {
     let age = age_on(nik.birth_date(), today);
     if age < MIN_AGE_YEARS {
         return Err(ErrorCode::IneligibleAge.with(format!(

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::digits::exact_digits;
 use super::mask::mask_digits;
-use crate::error::ApiError;
+use crate::error::Error;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Nik {
@@ -17,8 +17,8 @@ pub struct Nik {
 impl Nik {
     /// Parses and checks the layout; `today` decides the century of a two-digit birth year
     /// (a date that would lie in the future belongs to the 1900s).
-    pub fn parse(s: &str, today: NaiveDate) -> Result<Self, ApiError> {
-        let bad = |msg: &str| ApiError::field("nik", "invalid_nik", msg);
+    pub fn parse(s: &str, today: NaiveDate) -> Result<Self, Error> {
+        let bad = |msg: &str| Error::field("nik", "invalid_nik", msg);
         let digits = exact_digits(s, 16).ok_or_else(|| bad("A NIK is exactly 16 digits."))?;
         let num =
             |range: std::ops::Range<usize>| -> u32 { digits[range].parse().unwrap_or_default() };
@@ -65,16 +65,16 @@ impl std::fmt::Debug for Nik {
 pub struct KkNumber(String);
 
 impl KkNumber {
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
+    pub fn parse(s: &str) -> Result<Self, Error> {
         let digits = exact_digits(s, 16).ok_or_else(|| {
-            ApiError::field(
+            Error::field(
                 "kk_number",
                 "invalid_kk_number",
                 "A KK number is exactly 16 digits.",
             )
         })?;
         if digits.starts_with("00") || digits.bytes().all(|b| b == b'0') {
-            return Err(ApiError::field(
+            return Err(Error::field(
                 "kk_number",
                 "invalid_kk_number",
                 "The KK number's region code is not valid.",

@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use rand::Rng;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
 /// The limits of `PRAKERJA_OTP_*`.
 #[derive(Debug, Clone, Copy)]
@@ -28,16 +28,12 @@ impl Otp {
     }
 
     /// A submitted code.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
+    pub fn parse(s: &str) -> Result<Self, Error> {
         let s = s.trim();
         if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(s.to_string()))
         } else {
-            Err(ApiError::field(
-                "otp",
-                "invalid_otp",
-                "The OTP is 6 digits.",
-            ))
+            Err(Error::field("otp", "invalid_otp", "The OTP is 6 digits."))
         }
     }
 
@@ -75,7 +71,7 @@ impl OtpPolicy {
         now: NaiveDateTime,
         last_sent: Option<NaiveDateTime>,
         resends: i32,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Error> {
         if resends >= self.max_resends as i32 {
             return Err(ErrorCode::OtpResendLimit.with(format!(
                 "This validation already had {} resends; start a new validation.",
@@ -100,7 +96,7 @@ impl OtpPolicy {
         now: NaiveDateTime,
         sent_in_window: i64,
         oldest: Option<NaiveDateTime>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Error> {
         if sent_in_window < i64::from(self.per_card_per_hour) {
             return Ok(());
         }
@@ -117,12 +113,12 @@ impl OtpPolicy {
 }
 
 /// What a wrong guess leads to.
-pub fn after_wrong_guess(policy: &OtpPolicy, wrong_now: i32) -> ApiError {
+pub fn after_wrong_guess(policy: &OtpPolicy, wrong_now: i32) -> Error {
     if wrong_now >= policy.max_attempts as i32 {
-        ErrorCode::ValidationLocked.with("Too many wrong OTPs: start a new card validation.")
+        ErrorCode::ValidationLocked.refusal()
     } else {
         ErrorCode::OtpIncorrect
-            .with("The OTP is wrong.")
+            .refusal()
             .extra("attempts_remaining", policy.attempts_remaining(wrong_now))
     }
 }

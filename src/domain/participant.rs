@@ -1,16 +1,16 @@
 //! A card's status and the moves management may make.
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CardStatus {
-    /// Can validate and buy.
-    Active,
-    /// Temporarily blocked by management; can be unfrozen.
-    Frozen,
-    /// Permanently revoked (fraud, breach of terms, or deadline): final.
-    Revoked,
+super::stored_enum! {
+    pub enum CardStatus ("card status") {
+        /// Can validate and buy.
+        Active = "active",
+        /// Temporarily blocked by management; can be unfrozen.
+        Frozen = "frozen",
+        /// Permanently revoked (fraud, breach of terms, or deadline): final.
+        Revoked = "revoked",
+    }
 }
 
 /// What management does to a card.
@@ -32,24 +32,8 @@ impl CardAction {
 }
 
 impl CardStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CardStatus::Active => "active",
-            CardStatus::Frozen => "frozen",
-            CardStatus::Revoked => "revoked",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        match s {
-            "frozen" => CardStatus::Frozen,
-            "revoked" => CardStatus::Revoked,
-            _ => CardStatus::Active,
-        }
-    }
-
     /// The status after `action`, or why it is not allowed. Revocation is final.
-    pub fn apply(self, action: CardAction) -> Result<CardStatus, ApiError> {
+    pub fn apply(self, action: CardAction) -> Result<CardStatus, Error> {
         use CardAction::*;
         use CardStatus::*;
         match (self, action) {
@@ -57,8 +41,7 @@ impl CardStatus {
             (Frozen, Unfreeze) => Ok(Active),
             (Active | Frozen, Revoke) => Ok(Revoked),
             (from, action) => Err(ErrorCode::InvalidTransition.with(format!(
-                "A card that is {} cannot be {}.",
-                from.as_str(),
+                "A card that is {from} cannot be {}.",
                 match action {
                     Freeze => "frozen",
                     Unfreeze => "unfrozen",

@@ -1,13 +1,13 @@
 //! Indonesian mobile numbers, normalised to E.164 (`+628...`).
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
     /// Accepts `08..`, `628..` or `+628..`, with spaces, dashes or dots; 9 to 12 digits after `+62`.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
+    pub fn parse(s: &str) -> Result<Self, Error> {
         let cleaned: String = s
             .trim()
             .chars()
@@ -20,7 +20,7 @@ impl PhoneNumber {
             .filter(|n| n.starts_with('8'))
             .filter(|n| (9..=12).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
             .ok_or_else(|| {
-                ApiError::field(
+                Error::field(
                     "phone",
                     "invalid_phone",
                     "An Indonesian mobile number (08..., 628... or +628..., 10 to 13 digits) is required.",

@@ -4,7 +4,8 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::participant::CardStatus;
-use crate::error::{ApiError, ErrorCode};
+use super::rupiah::Rupiah;
+use crate::error::{Error, ErrorCode};
 
 /// What the rules need to know about a card.
 #[derive(Debug, Clone)]
@@ -15,7 +16,7 @@ pub struct CardFacts {
     pub first_purchase_at: Option<NaiveDateTime>,
     /// An issued or redeemed voucher exists: the current training is not finished.
     pub has_unfinished_training: bool,
-    pub balance: i64,
+    pub balance: Rupiah,
 }
 
 /// What the rules need to know about a schedule.
@@ -28,53 +29,45 @@ pub struct ScheduleFacts {
 }
 
 /// The card's own state: active, within the first-purchase deadline, no unfinished training.
-pub fn check_card(card: &CardFacts, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn check_card(card: &CardFacts, now: NaiveDateTime) -> Result<(), Error> {
     match card.status {
-        CardStatus::Frozen => {
-            return Err(ErrorCode::CardFrozen
-                .with("The card is frozen; the holder should contact program management."));
-        }
-        CardStatus::Revoked => {
-            return Err(ErrorCode::CardRevoked.with("The card is revoked and cannot buy."));
-        }
+        CardStatus::Frozen => return Err(ErrorCode::CardFrozen.refusal()),
+        CardStatus::Revoked => return Err(ErrorCode::CardRevoked.refusal()),
         CardStatus::Active => {}
     }
     if card.first_purchase_at.is_none() && now > card.purchase_deadline {
-        return Err(ErrorCode::PurchaseDeadlinePassed
-            .with("The first training had to be bought within 30 days of passing selection."));
+        return Err(ErrorCode::PurchaseDeadlinePassed.refusal());
     }
     if card.has_unfinished_training {
-        return Err(ErrorCode::TrainingInProgress
-            .with("The holder has a training that is not finished yet."));
+        return Err(ErrorCode::TrainingInProgress.refusal());
     }
     Ok(())
 }
 
-pub fn check_balance(balance: i64, price: i64) -> Result<(), ApiError> {
+/// The balance must cover the price. The refusal names no amounts: before the OTP, the balance is
+/// the holder's to tell.
+pub fn check_balance(balance: Rupiah, price: Rupiah) -> Result<(), Error> {
     if balance < price {
-        // No amounts: before the OTP, the balance is the holder's to tell.
-        return Err(ErrorCode::InsufficientBalance
-            .with("The card's training balance does not cover this course's price."));
+        return Err(ErrorCode::InsufficientBalance.refusal());
     }
     Ok(())
 }
 
 /// A run can be sold until it ends, while seats are left.
-pub fn check_schedule(s: &ScheduleFacts, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn check_schedule(s: &ScheduleFacts, now: NaiveDateTime) -> Result<(), Error> {
     if now >= s.ends_at {
         return Err(ErrorCode::ScheduleNotAvailable.with("That schedule has already ended."));
     }
     if s.seats_taken >= s.quota {
-        return Err(ErrorCode::ScheduleFull.with("That schedule has no seat left."));
+        return Err(ErrorCode::ScheduleFull.refusal());
     }
     Ok(())
 }
 
 /// A scheduled course is redeemed from 1 hour before its start until its end.
-pub fn check_redeem_window(s: &ScheduleFacts, now: NaiveDateTime) -> Result<(), ApiError> {
+pub fn check_redeem_window(s: &ScheduleFacts, now: NaiveDateTime) -> Result<(), Error> {
     if now < s.starts_at - Duration::hours(1) || now > s.ends_at {
-        return Err(ErrorCode::OutsideRedeemWindow
-            .with("This run can be redeemed from 1 hour before it starts until it ends."));
+        return Err(ErrorCode::OutsideRedeemWindow.refusal());
     }
     Ok(())
 }
@@ -95,7 +88,7 @@ mod tests {
             purchase_deadline: t(24),
             first_purchase_at: None,
             has_unfinished_training: false,
-            balance: 1_000_000,
+            balance: Rupiah::new(1_000_000).unwrap(),
         }
     }
 
@@ -153,9 +146,10 @@ mod tests {
 
     #[test]
     fn balance_must_cover_the_price() {
-        assert!(check_balance(500_000, 500_000).is_ok());
+        let rp = |n| Rupiah::new(n).unwrap();
+        assert!(check_balance(rp(500_000), rp(500_000)).is_ok());
         assert_eq!(
-            check_balance(100_000, 500_000).unwrap_err().code,
+            check_balance(rp(100_000), rp(500_000)).unwrap_err().code,
             ErrorCode::InsufficientBalance
         );
     }

@@ -3,25 +3,34 @@
 
 use chrono::NaiveDateTime;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
-/// `otp_sent` (waiting for the code), `verified` (may buy until `valid_until`), `used` (bought a
-/// voucher), `locked` (5 wrong codes), `expired` (the code or the verification ran out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ValidationStatus {
-    OtpSent,
-    Verified,
-    Used,
-    Locked,
-    Expired,
+super::stored_enum! {
+    /// `otp_sent` (waiting for the code), `verified` (may buy until `valid_until`), `used` (bought a
+    /// voucher), `locked` (5 wrong codes), `expired` (the code or the verification ran out).
+    pub enum ValidationStatus ("validation status") {
+        OtpSent = "otp_sent",
+        Verified = "verified",
+        Used = "used",
+        Locked = "locked",
+        Expired = "expired",
+    }
+}
+
+super::stored_enum! {
+    // What is stored; `expired` is read from the clock, never stored.
+    pub enum ValidationState ("stored validation state") {
+        OtpSent = "otp_sent",
+        Verified = "verified",
+        Used = "used",
+        Locked = "locked",
+    }
 }
 
 /// What the rules read of a stored validation.
 #[derive(Debug, Clone, Copy)]
-pub struct Stage<'a> {
-    /// The stored status: `otp_sent`, `verified`, `used` or `locked`.
-    pub stored: &'a str,
+pub struct Stage {
+    pub stored: ValidationState,
     pub otp_expires_at: NaiveDateTime,
     pub valid_until: Option<NaiveDateTime>,
 }
@@ -35,58 +44,51 @@ pub enum VerifyStep {
     AlreadyVerified,
 }
 
-fn locked() -> ApiError {
-    ErrorCode::ValidationLocked.with("Too many wrong OTPs: start a new card validation.")
-}
-
-fn used() -> ApiError {
-    ErrorCode::ValidationUsed.with("This validation already bought a voucher.")
-}
-
-impl Stage<'_> {
+impl Stage {
     pub fn status(&self, now: NaiveDateTime) -> ValidationStatus {
+        use ValidationState as S;
         match self.stored {
-            "verified" if self.valid_until.is_some_and(|v| now > v) => ValidationStatus::Expired,
-            "verified" => ValidationStatus::Verified,
-            "used" => ValidationStatus::Used,
-            "locked" => ValidationStatus::Locked,
-            _ if now > self.otp_expires_at => ValidationStatus::Expired,
-            _ => ValidationStatus::OtpSent,
+            S::Verified if self.valid_until.is_some_and(|v| now > v) => ValidationStatus::Expired,
+            S::Verified => ValidationStatus::Verified,
+            S::Used => ValidationStatus::Used,
+            S::Locked => ValidationStatus::Locked,
+            S::OtpSent if now > self.otp_expires_at => ValidationStatus::Expired,
+            S::OtpSent => ValidationStatus::OtpSent,
         }
     }
 
-    pub fn verify_step(&self, now: NaiveDateTime) -> Result<VerifyStep, ApiError> {
+    pub fn verify_step(&self, now: NaiveDateTime) -> Result<VerifyStep, Error> {
+        use ValidationState as S;
         match self.stored {
-            "used" => Err(used()),
-            "locked" => Err(locked()),
-            "verified" => Ok(VerifyStep::AlreadyVerified),
-            _ if now > self.otp_expires_at => Err(ErrorCode::OtpExpired
-                .with("The OTP has expired; ask for a new one with /otp/resend.")),
-            _ => Ok(VerifyStep::Compare),
+            S::Used => Err(ErrorCode::ValidationUsed.refusal()),
+            S::Locked => Err(ErrorCode::ValidationLocked.refusal()),
+            S::Verified => Ok(VerifyStep::AlreadyVerified),
+            S::OtpSent if now > self.otp_expires_at => Err(ErrorCode::OtpExpired.refusal()),
+            S::OtpSent => Ok(VerifyStep::Compare),
         }
     }
 
     /// A new code is sent only while the validation waits for one (an expired code may be replaced).
-    pub fn check_resendable(&self) -> Result<(), ApiError> {
+    pub fn check_resendable(&self) -> Result<(), Error> {
+        use ValidationState as S;
         match self.stored {
-            "otp_sent" => Ok(()),
-            "locked" => Err(locked()),
-            _ => Err(ErrorCode::ValidationNotPending
-                .with("This validation is already verified or used.")),
+            S::OtpSent => Ok(()),
+            S::Locked => Err(ErrorCode::ValidationLocked.refusal()),
+            S::Verified | S::Used => Err(ErrorCode::ValidationNotPending.refusal()),
         }
     }
 
     /// A voucher is bought with a verified validation, within its validity, once.
-    pub fn check_buyable(&self, now: NaiveDateTime) -> Result<(), ApiError> {
+    pub fn check_buyable(&self, now: NaiveDateTime) -> Result<(), Error> {
+        use ValidationState as S;
         match self.stored {
-            "verified" if self.valid_until.is_some_and(|v| now > v) => {
-                Err(ErrorCode::ValidationExpired
-                    .with("The card was verified too long ago; validate it again."))
+            S::Verified if self.valid_until.is_some_and(|v| now > v) => {
+                Err(ErrorCode::ValidationExpired.refusal())
             }
-            "verified" => Ok(()),
-            "used" => Err(used()),
-            "locked" => Err(locked()),
-            _ => Err(ErrorCode::ValidationNotVerified.with("Verify the OTP first.")),
+            S::Verified => Ok(()),
+            S::Used => Err(ErrorCode::ValidationUsed.refusal()),
+            S::Locked => Err(ErrorCode::ValidationLocked.refusal()),
+            S::OtpSent => Err(ErrorCode::ValidationNotVerified.refusal()),
         }
     }
 }
@@ -101,9 +103,9 @@ mod tests {
             .naive_utc()
     }
 
-    fn stage(stored: &str) -> Stage<'_> {
+    fn stage(stored: &str) -> Stage {
         Stage {
-            stored,
+            stored: stored.parse().unwrap(),
             otp_expires_at: t(5),
             valid_until: Some(t(15)),
         }

@@ -1,86 +1,59 @@
 //! The voucher's one-way life: issued → redeemed → completed | not_completed, and issued → voided
 //! (admin only). Partners never cancel a purchase.
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum VoucherStatus {
-    Issued,
-    Redeemed,
-    Completed,
-    NotCompleted,
-    Voided,
+super::stored_enum! {
+    pub enum VoucherStatus ("voucher status") {
+        Issued = "issued",
+        Redeemed = "redeemed",
+        Completed = "completed",
+        NotCompleted = "not_completed",
+        Voided = "voided",
+    }
 }
 
 /// Sequence number of the post-test in attendance reports.
 pub const POST_TEST_SEQUENCE: i32 = 999;
 
 impl VoucherStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VoucherStatus::Issued => "issued",
-            VoucherStatus::Redeemed => "redeemed",
-            VoucherStatus::Completed => "completed",
-            VoucherStatus::NotCompleted => "not_completed",
-            VoucherStatus::Voided => "voided",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        match s {
-            "redeemed" => VoucherStatus::Redeemed,
-            "completed" => VoucherStatus::Completed,
-            "not_completed" => VoucherStatus::NotCompleted,
-            "voided" => VoucherStatus::Voided,
-            _ => VoucherStatus::Issued,
-        }
-    }
-
     /// Statuses in which the holder's training is not finished (they block the next purchase).
-    pub const UNFINISHED: [&'static str; 2] = ["issued", "redeemed"];
+    pub const UNFINISHED: [VoucherStatus; 2] = [VoucherStatus::Issued, VoucherStatus::Redeemed];
 
-    pub fn redeem(self) -> Result<VoucherStatus, ApiError> {
+    pub fn redeem(self) -> Result<VoucherStatus, Error> {
         match self {
             VoucherStatus::Issued => Ok(VoucherStatus::Redeemed),
-            VoucherStatus::Voided => {
-                Err(ErrorCode::VoucherVoided.with("The voucher was voided by program management."))
-            }
-            _ => Err(ErrorCode::VoucherAlreadyRedeemed.with("The voucher was already redeemed.")),
+            VoucherStatus::Voided => Err(ErrorCode::VoucherVoided.refusal()),
+            _ => Err(ErrorCode::VoucherAlreadyRedeemed.refusal()),
         }
     }
 
-    pub fn void(self) -> Result<VoucherStatus, ApiError> {
+    pub fn void(self) -> Result<VoucherStatus, Error> {
         match self {
             VoucherStatus::Issued => Ok(VoucherStatus::Voided),
             other => Err(ErrorCode::VoucherNotVoidable.with(format!(
-                "The voucher is {}; only an issued voucher can be voided.",
-                other.as_str()
+                "The voucher is {other}; only an issued voucher can be voided."
             ))),
         }
     }
 
     /// Attendance is reported for a redeemed voucher only.
-    pub fn accepts_attendance(self) -> Result<(), ApiError> {
+    pub fn accepts_attendance(self) -> Result<(), Error> {
         match self {
             VoucherStatus::Redeemed => Ok(()),
-            VoucherStatus::Issued => {
-                Err(ErrorCode::VoucherNotRedeemed.with("Redeem the voucher first."))
-            }
-            VoucherStatus::Voided => Err(ErrorCode::VoucherVoided.with("The voucher was voided.")),
+            VoucherStatus::Issued => Err(ErrorCode::VoucherNotRedeemed.refusal()),
+            VoucherStatus::Voided => Err(ErrorCode::VoucherVoided.refusal()),
             _ => Err(ErrorCode::VoucherAlreadyRedeemed.with("The training is already finished.")),
         }
     }
 }
 
 /// Sessions are numbered 1..=sessions; 999 is the post-test.
-pub fn check_sequence(sequence: i32, sessions: i32) -> Result<(), ApiError> {
+pub fn check_sequence(sequence: i32, sessions: i32) -> Result<(), Error> {
     if sequence == POST_TEST_SEQUENCE || (1..=sessions).contains(&sequence) {
         return Ok(());
     }
-    Err(ApiError::field(
+    Err(Error::field(
         "sequence",
         "out_of_range",
         format!(

@@ -3,7 +3,7 @@
 //! without dashes or spaces. The check symbol catches any single typo and most swaps.
 
 use super::codes::{ALPHABET, random_symbols};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
 
 const RANDOM_LEN: usize = 15;
 
@@ -35,10 +35,8 @@ impl VoucherCode {
         Self(format!("{body}{check}"))
     }
 
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
-        let bad = || {
-            ErrorCode::InvalidVoucherCode.with("A voucher code is 16 letters and digits, like 7KQ2-M9XD-4HTR-8WZC: check it for a typo.")
-        };
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        let bad = || ErrorCode::InvalidVoucherCode.refusal();
         let cleaned: String = s
             .chars()
             .filter(|c| !matches!(c, '-' | ' '))
@@ -55,14 +53,19 @@ impl VoucherCode {
         Ok(Self(cleaned))
     }
 
+    /// A code read back from the store, trusted as written.
+    pub fn stored(s: String) -> Self {
+        Self(s)
+    }
+
     /// The stored form: 16 symbols, no dashes.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// `XXXX-XXXX-XXXX-XXXX`.
-    pub fn display(stored: &str) -> String {
-        stored
+    /// `XXXX-XXXX-XXXX-XXXX`: how partners and holders see it.
+    pub fn dashed(&self) -> String {
+        self.0
             .as_bytes()
             .chunks(4)
             .map(|c| String::from_utf8_lossy(c).into_owned())
@@ -73,7 +76,7 @@ impl VoucherCode {
 
 impl std::fmt::Debug for VoucherCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "VoucherCode({})", Self::display(&self.0))
+        write!(f, "VoucherCode({})", self.dashed())
     }
 }
 
@@ -85,7 +88,7 @@ mod tests {
     fn generated_codes_parse_in_any_case_with_or_without_dashes() {
         for _ in 0..200 {
             let code = VoucherCode::generate();
-            let shown = VoucherCode::display(code.as_str());
+            let shown = code.dashed();
             assert_eq!(shown.len(), 19);
             assert_eq!(VoucherCode::parse(&shown).unwrap(), code);
             assert_eq!(VoucherCode::parse(&shown.to_lowercase()).unwrap(), code);

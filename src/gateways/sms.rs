@@ -39,9 +39,11 @@ impl SmsSender for SandboxOutbox {
             sent_at: db::now(),
         };
         Box::pin(async move {
-            db::run(&self.pool, move |c| Ok(sms_outbox::insert(c, &row)?))
-                .await
-                .map_err(|e| SmsError::Outbox(e.to_string()))
+            db::run(&self.pool, move |c| {
+                sms_outbox::insert(c, &row).map_err(crate::db::StoreError::from)
+            })
+            .await
+            .map_err(|e: crate::db::StoreError| SmsError::Outbox(e.to_string()))
         })
     }
 }
@@ -119,7 +121,7 @@ impl SmsSender for HttpSms {
                     Err((retryable, err)) => match waits.next() {
                         Some(wait) if retryable => {
                             tracing::warn!(error = %err, "SMS gateway failed; retrying");
-                            actix_web::rt::time::sleep(*wait).await;
+                            tokio::time::sleep(*wait).await;
                         }
                         _ => return Err(err),
                     },
@@ -131,13 +133,14 @@ impl SmsSender for HttpSms {
 
 /// The sender this configuration calls for: the outbox in sandbox, else the HTTP gateway.
 pub fn from_config(config: &Config, pool: &Pool) -> Result<Box<dyn SmsSender>, String> {
-    match (&config.sms_gateway_url, config.sandbox) {
+    let sms = &config.sms;
+    match (&sms.gateway_url, config.sandbox) {
         (_, true) => Ok(Box::new(SandboxOutbox { pool: pool.clone() })),
         (Some(url), false) => Ok(Box::new(HttpSms::new(
             url,
-            config.sms_gateway_authorization.clone(),
-            &config.sms_body_template,
-            config.sms_timeout,
+            sms.authorization.as_ref().map(|a| a.expose().clone()),
+            &sms.body_template,
+            sms.timeout,
         )?)),
         (None, false) => Err("PRAKERJA_SMS_GATEWAY_URL must be set when the sandbox is off".into()),
     }

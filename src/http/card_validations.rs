@@ -4,14 +4,45 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Platform;
-use crate::domain::CardNumber;
-use crate::error::{ApiError, ErrorCode, Problem};
-use crate::gateways::sms::otp_message;
-use crate::service::card_validations::{
-    self as validations, Dispatch, NewValidation, ValidationView, VerifiedValidation,
-};
+use super::auth::Auth;
+use super::problem::{ApiError, Problem};
+use crate::auth::scope::ValidateCards;
+use crate::domain::otp::Otp;
+use crate::domain::{CardNumber, CourseCode, ScheduleCode, ValidationId};
+use crate::error::{Error, ErrorCode};
+use crate::service::card_validations::{StartValidation, ValidationView, VerifiedValidation};
 use crate::state::AppState;
+
+/// Start a validation: the card the holder gave at checkout, and what they want to buy.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewValidation {
+    #[schema(example = "5200000000000015", pattern = "^[0-9]{16}$")]
+    pub card_number: String,
+    #[schema(example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")]
+    pub course_code: String,
+    /// Required when the course runs on schedules.
+    #[schema(pattern = "^SCH-[2-9A-HJ-NP-Z]{8}$")]
+    pub schedule_code: Option<String>,
+}
+
+impl TryFrom<NewValidation> for StartValidation {
+    type Error = Error;
+
+    fn try_from(body: NewValidation) -> Result<Self, Error> {
+        Ok(StartValidation {
+            card: CardNumber::parse(&body.card_number)?,
+            course: CourseCode::parse(&body.course_code)
+                .ok_or_else(|| ErrorCode::CourseNotAvailable.refusal())?,
+            schedule: body
+                .schedule_code
+                .map(|s| {
+                    ScheduleCode::parse(&s).ok_or_else(|| ErrorCode::ScheduleNotAvailable.refusal())
+                })
+                .transpose()?,
+        })
+    }
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,19 +52,9 @@ pub struct OtpBody {
     pub otp: String,
 }
 
-/// Sends the OTP; if the carrier gateway fails, the validation stays and can be resent at once.
-async fn dispatch(state: &web::Data<AppState>, d: Dispatch) -> Result<ValidationView, ApiError> {
-    let message = otp_message(d.otp.as_str(), state.config.otp_ttl);
-    if let Err(e) = state.sms.send(&d.phone, &message).await {
-        tracing::warn!(error = %e, validation = %d.validation_id, "OTP SMS not sent");
-        let id = d.validation_id.clone();
-        state.db(move |c| validations::send_failed(c, &id)).await?;
-        return Err(ErrorCode::SmsDeliveryFailed
-            .with("The SMS could not be sent; call POST /v1/card-validations/{id}/otp/resend to retry.")
-            .extra("card_validation_id", d.validation_id)
-            .retry_after(5));
-    }
-    Ok(d.view)
+/// An unknown or malformed validation id is simply not found.
+fn validation_id(path: web::Path<String>) -> Result<ValidationId, Error> {
+    ValidationId::parse(&path.into_inner()).ok_or_else(|| Error::not_found("card validation"))
 }
 
 /// Check a card for a course and send an OTP to the holder's phone.
@@ -52,18 +73,14 @@ async fn dispatch(state: &web::Data<AppState>, d: Dispatch) -> Result<Validation
 )]
 #[post("/v1/card-validations")]
 pub async fn start(
-    Platform(caller): Platform,
+    auth: Auth<ValidateCards>,
     body: web::Json<NewValidation>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("cards:validate")?;
-    let card = CardNumber::parse(&body.card_number)?;
-    state.check_validation_rate(&caller.id)?;
-    let (cipher, policy) = (state.cipher.clone(), state.config.otp_policy());
-    let d = state
-        .db(move |c| validations::start(c, &cipher, &policy, &caller.id, &card, &body))
-        .await?;
-    Ok(HttpResponse::Created().json(dispatch(&state, d).await?))
+    let cmd = StartValidation::try_from(body.into_inner())?;
+    state.limits.validation(auth.call.who().id())?;
+    let view = state.core.start_card_validation(&auth.call, cmd).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// A new OTP; the previous one stops working.
@@ -81,17 +98,12 @@ pub async fn start(
 )]
 #[post("/v1/card-validations/{id}/otp/resend")]
 pub async fn resend(
-    Platform(caller): Platform,
+    auth: Auth<ValidateCards>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ValidationView>, ApiError> {
-    caller.require("cards:validate")?;
-    let id = path.into_inner();
-    let (cipher, policy) = (state.cipher.clone(), state.config.otp_policy());
-    let d = state
-        .db(move |c| validations::resend(c, &cipher, &policy, &caller.id, &id))
-        .await?;
-    Ok(web::Json(dispatch(&state, d).await?))
+    let id = validation_id(path)?;
+    Ok(web::Json(state.core.resend_otp(&auth.call, id).await?))
 }
 
 /// Check the OTP the holder read out: unlocks the holder's name and balance, and the purchase.
@@ -110,21 +122,17 @@ pub async fn resend(
 )]
 #[post("/v1/card-validations/{id}/verify")]
 pub async fn verify(
-    Platform(caller): Platform,
+    auth: Auth<ValidateCards>,
     path: web::Path<String>,
     body: web::Json<OtpBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VerifiedValidation>, ApiError> {
-    caller.require("cards:validate")?;
-    let id = path.into_inner();
-    let (cipher, policy, ttl) = (
-        state.cipher.clone(),
-        state.config.otp_policy(),
-        state.config.validation_ttl,
-    );
+    let otp = Otp::parse(&body.otp)?;
+    let id = validation_id(path)?;
     Ok(web::Json(
         state
-            .db(move |c| validations::verify(c, &cipher, &policy, ttl, &caller.id, &id, &body.otp))
+            .core
+            .verify_card_validation(&auth.call, id, otp)
             .await?,
     ))
 }
@@ -142,16 +150,10 @@ pub async fn verify(
 )]
 #[get("/v1/card-validations/{id}")]
 pub async fn get(
-    Platform(caller): Platform,
+    auth: Auth<ValidateCards>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ValidationView>, ApiError> {
-    caller.require("cards:validate")?;
-    let id = path.into_inner();
-    let (cipher, policy) = (state.cipher.clone(), state.config.otp_policy());
-    Ok(web::Json(
-        state
-            .db(move |c| validations::get(c, &cipher, &policy, &caller.id, &id))
-            .await?,
-    ))
+    let id = validation_id(path)?;
+    Ok(web::Json(state.core.card_validation(&auth.call, id).await?))
 }

@@ -1,23 +1,111 @@
 //! The catalog as partners see it: LPKs submit courses and schedules; platforms list what they may sell.
 
 use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-use crate::auth::{AnyCaller, Caller, Lpk, Role};
-use crate::db::courses::Viewer;
-use crate::domain::course::CourseStatus;
-use crate::error::{ApiError, Problem};
-use crate::http::pagination::{Page, PageParams, encode_time_cursor};
-use crate::service::audit::Actor;
-use crate::service::courses::{self, CourseView, NewCourse, NewSchedule, ScheduleView};
+use super::auth::Auth;
+use super::pagination::{Page, PageParams};
+use super::problem::{ApiError, Problem};
+use crate::auth::scope::{ReadCatalog, WriteCatalog};
+use crate::domain::course::{CourseMode, CourseStatus};
+use crate::domain::time::to_utc;
+use crate::domain::{CourseCode, PartnerId, Rupiah};
+use crate::error::{Error, ErrorCode};
+use crate::page::CursorKind;
+use crate::service::catalog::{self, CourseView, ScheduleView};
 use crate::state::AppState;
 
-fn viewer(caller: &Caller) -> Viewer<'_> {
-    match caller.role {
-        Role::Platform => Viewer::Platform(&caller.id),
-        Role::Lpk => Viewer::Lpk(&caller.id),
-        _ => Viewer::Admin,
+/// A course an LPK submits for review.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCourse {
+    #[validate(length(min = 3, max = 200))]
+    #[schema(
+        example = "Digital Marketing untuk UMKM",
+        min_length = 3,
+        max_length = 200
+    )]
+    pub title: String,
+    #[validate(length(min = 1, max = 5000))]
+    #[schema(
+        example = "Belajar pemasaran digital: media sosial, iklan, dan analitik.",
+        min_length = 1,
+        max_length = 5000
+    )]
+    pub description: String,
+    /// Rupiah, 1 to 1,000,000 (no card could pay more).
+    #[validate(range(min = 1, max = 1_000_000))]
+    #[schema(example = 500000, minimum = 1, maximum = 1000000)]
+    pub price: i64,
+    pub mode: CourseMode,
+    #[validate(range(min = 1, max = 1000))]
+    #[schema(example = 12, minimum = 1, maximum = 1000)]
+    pub duration_hours: i32,
+    /// Number of sessions; attendance is reported per session (1..sessions).
+    #[validate(range(min = 1, max = 998))]
+    #[schema(example = 4, minimum = 1, maximum = 998)]
+    pub sessions: i32,
+    /// The platforms that may sell it; empty means every platform.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub platform_ids: Vec<String>,
+}
+
+impl TryFrom<NewCourse> for catalog::NewCourse {
+    type Error = Error;
+
+    fn try_from(body: NewCourse) -> Result<Self, Error> {
+        body.validate()?;
+        let platform_ids = body
+            .platform_ids
+            .iter()
+            .map(|p| {
+                PartnerId::parse(p).ok_or_else(|| {
+                    ErrorCode::UnknownPlatform
+                        .with(format!("{p:?} is not a registered digital platform."))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(catalog::NewCourse {
+            price: Rupiah::new(body.price)
+                .ok_or_else(|| Error::field("price", "range", "price must be positive."))?,
+            title: body.title,
+            description: body.description,
+            mode: body.mode,
+            duration_hours: body.duration_hours,
+            sessions: body.sessions,
+            platform_ids,
+        })
+    }
+}
+
+/// A run of a course.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchedule {
+    #[schema(value_type = String, format = DateTime, example = "2026-12-01T09:00:00+07:00")]
+    pub starts_at: DateTime<FixedOffset>,
+    #[schema(value_type = String, format = DateTime, example = "2026-12-05T17:00:00+07:00")]
+    pub ends_at: DateTime<FixedOffset>,
+    /// Seats.
+    #[validate(range(min = 1, max = 100_000))]
+    #[schema(example = 30, minimum = 1, maximum = 100000)]
+    pub quota: i32,
+}
+
+impl TryFrom<NewSchedule> for catalog::NewSchedule {
+    type Error = Error;
+
+    fn try_from(body: NewSchedule) -> Result<Self, Error> {
+        body.validate()?;
+        Ok(catalog::NewSchedule {
+            starts_at: to_utc(body.starts_at),
+            ends_at: to_utc(body.ends_at),
+            quota: body.quota,
+        })
     }
 }
 
@@ -26,6 +114,11 @@ fn viewer(caller: &Caller) -> Viewer<'_> {
 pub struct CourseFilter {
     /// Only this status (LPKs and admin; platforms only ever see `approved`).
     pub status: Option<CourseStatus>,
+}
+
+/// A course code from a path: a malformed one names no course.
+pub fn course_code(path: web::Path<String>) -> Result<CourseCode, Error> {
+    CourseCode::parse(&path.into_inner()).ok_or_else(|| Error::not_found("course"))
 }
 
 /// Courses visible to the caller: platforms see approved courses they may sell; an LPK sees its
@@ -44,21 +137,19 @@ pub struct CourseFilter {
 )]
 #[get("/v1/courses")]
 pub async fn list(
-    AnyCaller(caller): AnyCaller,
+    auth: Auth<ReadCatalog>,
     page: web::Query<PageParams>,
     filter: web::Query<CourseFilter>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Page<CourseView>>, ApiError> {
-    caller.require("catalog:read")?;
-    let (limit, before) = (page.limit()?, page.time_cursor()?);
-    let status = filter.status;
-    let (data, next) = state
-        .db(move |c| courses::list(c, &viewer(&caller), status, before, limit))
-        .await?;
-    Ok(web::Json(Page {
-        data,
-        next_cursor: next.map(|(at, id)| encode_time_cursor(at, &id)),
-    }))
+    let req = page.parse(CursorKind::Time)?;
+    Ok(web::Json(
+        state
+            .core
+            .courses(&auth.call, filter.status, req)
+            .await?
+            .into(),
+    ))
 }
 
 /// One course with its schedules, if visible to the caller (else 404).
@@ -74,17 +165,12 @@ pub async fn list(
 )]
 #[get("/v1/courses/{course_code}")]
 pub async fn get(
-    AnyCaller(caller): AnyCaller,
+    auth: Auth<ReadCatalog>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
-    caller.require("catalog:read")?;
-    let code = path.into_inner().to_ascii_uppercase();
-    Ok(web::Json(
-        state
-            .db(move |c| courses::get(c, &viewer(&caller), &code))
-            .await?,
-    ))
+    let code = course_code(path)?;
+    Ok(web::Json(state.core.course(&auth.call, code).await?))
 }
 
 /// Submit a course for review (LPK). It starts `pending_review`.
@@ -101,14 +187,12 @@ pub async fn get(
 )]
 #[post("/v1/courses")]
 pub async fn submit(
-    Lpk(caller): Lpk,
+    auth: Auth<WriteCatalog>,
     body: web::Json<NewCourse>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("catalog:write")?;
-    let view = state
-        .db(move |c| courses::submit(c, &Actor::from(&caller), &caller.id, body.into_inner()))
-        .await?;
+    let new = catalog::NewCourse::try_from(body.into_inner())?;
+    let view = state.core.submit_course(&auth.call, new).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -129,23 +213,13 @@ pub async fn submit(
 )]
 #[post("/v1/courses/{course_code}/schedules")]
 pub async fn add_schedule(
-    Lpk(caller): Lpk,
+    auth: Auth<WriteCatalog>,
     path: web::Path<String>,
     body: web::Json<NewSchedule>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("catalog:write")?;
-    let code = path.into_inner().to_ascii_uppercase();
-    let view = state
-        .db(move |c| {
-            courses::add_schedule(
-                c,
-                &Actor::from(&caller),
-                &caller.id,
-                &code,
-                body.into_inner(),
-            )
-        })
-        .await?;
+    let new = catalog::NewSchedule::try_from(body.into_inner())?;
+    let code = course_code(path)?;
+    let view = state.core.add_schedule(&auth.call, code, new).await?;
     Ok(HttpResponse::Created().json(view))
 }

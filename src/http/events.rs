@@ -5,10 +5,11 @@ use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Partner;
-use crate::db::events;
-use crate::error::ApiError;
-use crate::http::pagination::{PageParams, encode_time_cursor};
+use super::auth::Auth;
+use super::pagination::PageParams;
+use super::problem::ApiError;
+use crate::auth::scope::ReadEvents;
+use crate::page::CursorKind;
 use crate::state::AppState;
 
 /// One event: `{id, type, created_at, data}`, `data` being the resource as the recipient may see it.
@@ -30,24 +31,14 @@ pub struct EventPage {
 )]
 #[get("/v1/events")]
 pub async fn list(
-    Partner(caller): Partner,
+    auth: Auth<ReadEvents>,
     page: web::Query<PageParams>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<EventPage>, ApiError> {
-    caller.require("events:read")?;
-    let (limit, before) = (page.limit()?, page.time_cursor()?);
-    let mut rows = state
-        .db(move |c| Ok(events::page(c, &caller.id, before, limit + 1)?))
-        .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|(id, at, _)| encode_time_cursor(*at, id))
-    } else {
-        None
-    };
-    let data = rows
-        .into_iter()
-        .map(|(_, _, payload)| serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null))
-        .collect();
-    Ok(web::Json(EventPage { data, next_cursor }))
+    let req = page.parse(CursorKind::Time)?;
+    let page = state.core.events(&auth.call, req).await?;
+    Ok(web::Json(EventPage {
+        data: page.items,
+        next_cursor: page.next.map(|c| c.encode()),
+    }))
 }

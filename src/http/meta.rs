@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::migrations;
-use crate::error::{ApiError, ErrorCode, Problem};
+use super::problem::{ApiError, Problem};
+use crate::error::ErrorCode;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -30,23 +30,42 @@ pub async fn healthz() -> web::Json<Health> {
 ))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    let ready = state
-        .db(|c| Ok(migrations::up_to_date(c).unwrap_or(false)))
-        .await?;
-    if !ready {
-        return Err(ErrorCode::Unavailable
-            .with("Migrations are pending.")
-            .retry_after(5));
-    }
+    state.core.ready().await?;
     Ok(web::Json(Health {
         status: "ready".into(),
     }))
 }
 
-/// Prometheus text exposition (restrict by network in production).
+/// Prometheus text exposition. In production it is served here only with
+/// `PRAKERJA_METRICS_TOKEN` (as a bearer token); `PRAKERJA_METRICS_BIND` serves it on an internal
+/// address instead.
 #[utoipa::path(tag = "meta", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let server = &state.config.server;
+    if !server.public_metrics(state.config.production) {
+        return Err(ErrorCode::NotFound
+            .with("No resource at this path; see /docs for the API.")
+            .into());
+    }
+    if let Some(token) = &server.metrics_token {
+        let given = super::auth::bearer(&req).unwrap_or("");
+        let same: bool =
+            subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.expose().as_bytes()).into();
+        if !same {
+            return Err(ErrorCode::InvalidToken
+                .with("/metrics needs PRAKERJA_METRICS_TOKEN as a bearer token.")
+                .into());
+        }
+    }
+    Ok(metrics_page(&state))
+}
+
+/// The exposition itself, also served on `PRAKERJA_METRICS_BIND`.
+pub fn metrics_page(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())

@@ -1,14 +1,18 @@
 //! The HTTP edge: one file per resource; every route is registered here, so it reaches the spec.
-//! Handlers extract, authorize, call one service function, and map the result. No business rules.
+//! A handler extracts, authorizes (its `Auth<Permission>` argument), parses the request into a
+//! command, calls one core method, and maps the result. No business rules, no store, no gateway.
 
 pub mod admin;
+pub mod auth;
 pub mod card_validations;
 pub mod courses;
 pub mod events;
+pub mod limits;
 pub mod meta;
 pub mod middleware;
 pub mod oauth;
 pub mod pagination;
+pub mod problem;
 pub mod sandbox;
 pub mod vouchers;
 
@@ -17,7 +21,8 @@ use actix_web::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{Error, ErrorCode};
+use problem::ApiError;
 
 /// Registers every route (also used to build the OpenAPI document without a server).
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -42,6 +47,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(events::list)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)
+        .service(admin::partners::disable)
+        .service(admin::partners::enable)
         .service(admin::participants::register)
         .service(admin::participants::bulk_import)
         .service(admin::participants::get)
@@ -60,19 +67,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub fn extractor_configs(max_body: usize) -> (web::JsonConfig, web::PathConfig, web::QueryConfig) {
     let json = web::JsonConfig::default()
         .limit(max_body)
-        .error_handler(|err, _req: &HttpRequest| json_error(err).into());
+        .error_handler(|err, _req: &HttpRequest| ApiError(json_error(err)).into());
     let path = web::PathConfig::default().error_handler(|err: PathError, _| {
-        ErrorCode::NotFound
-            .with(format!("Bad path parameter: {err}"))
-            .into()
+        ApiError(ErrorCode::NotFound.with(format!("Bad path parameter: {err}"))).into()
     });
     let query = web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-        ErrorCode::MalformedQuery.with(err.to_string()).into()
+        ApiError(ErrorCode::MalformedQuery.with(err.to_string())).into()
     });
     (json, path, query)
 }
 
-fn json_error(err: JsonPayloadError) -> ApiError {
+fn json_error(err: JsonPayloadError) -> Error {
     match err {
         JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType
             .with("Send the body as JSON with Content-Type: application/json."),
@@ -88,9 +93,6 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         other => ErrorCode::MalformedJson.with(other.to_string()),
     }
 }
-
-/// The documented error body, for `responses(...)` in route docs.
-pub use crate::error::Problem;
 
 /// The methods each documented path template takes, for the `Allow` header of a 405.
 pub struct AllowedMethods(Vec<(actix_web::dev::ResourceDef, String)>);

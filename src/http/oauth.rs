@@ -6,10 +6,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Role;
-use crate::db::partners;
-use crate::error::{ApiError, ErrorCode, Problem};
-use crate::service::partners::authenticate;
+use super::problem::{ApiError, Problem};
+use crate::error::{Error, ErrorCode};
+use crate::service::tokens::ClientCredentials;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -37,7 +36,7 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
-fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> {
+fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, Error> {
     let ct = req
         .headers()
         .get("content-type")
@@ -70,22 +69,6 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((id.to_string(), secret.to_string()))
 }
 
-/// The granted scope: the client's own, or the requested subset of it.
-fn grant_scope(role: Role, requested: Option<&str>) -> Result<String, ApiError> {
-    let allowed = role.scopes();
-    match requested.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(allowed.join(" ")),
-        Some(req) => {
-            let asked: Vec<&str> = req.split_whitespace().collect();
-            if let Some(bad) = asked.iter().find(|s| !allowed.contains(s)) {
-                return Err(ErrorCode::InvalidScope
-                    .with(format!("Scope {bad:?} is not granted to this client.")));
-            }
-            Ok(asked.join(" "))
-        }
-    }
-}
-
 /// Exchange client credentials for an access token.
 #[utoipa::path(
     tag = "auth",
@@ -98,7 +81,8 @@ fn grant_scope(role: Role, requested: Option<&str>) -> Result<String, ApiError> 
         (status = 400, description = "unsupported_grant_type, invalid_scope, malformed_json", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "invalid_client", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "unsupported_media_type", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited (per client id and per source address)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "service_unavailable (too many secrets being checked at once; retry after Retry-After)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/oauth/token")]
@@ -109,32 +93,31 @@ pub async fn token(
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let form = parse_body(&req, &body)?;
     if form.grant_type.as_deref() != Some("client_credentials") {
-        return Err(ErrorCode::InvalidGrant.with("grant_type must be client_credentials."));
+        return Err(ErrorCode::InvalidGrant.into());
     }
     let (client_id, client_secret) =
         match (basic_credentials(&req), form.client_id, form.client_secret) {
             (Some(basic), _, _) => basic,
             (None, Some(id), Some(secret)) => (id, secret),
-            _ => return Err(ErrorCode::InvalidClient.with("Send client_id and client_secret.")),
+            _ => {
+                return Err(ErrorCode::InvalidClient
+                    .with("Send client_id and client_secret.")
+                    .into());
+            }
         };
-    if client_id.len() > 200 || client_secret.len() > 200 {
-        return Err(ErrorCode::InvalidClient.with("Unknown client_id or wrong client_secret."));
-    }
-    state.check_token_rate(&client_id)?;
-    let lookup_id = client_id.clone();
-    let row = state
-        .db(move |c| Ok(partners::find_by_client_id(c, &lookup_id)?))
-        .await?;
-    // argon2 is CPU-bound: keep it off the async workers.
-    let partner = web::block(move || authenticate(row, &client_secret)).await??;
-    let role = Role::parse(&partner.kind)
-        .ok_or_else(|| ApiError::internal("partner kind", &partner.kind))?;
-    let scope = grant_scope(role, form.scope.as_deref())?;
-    let (access_token, expires_in) = state.keys.issue(&partner.id, role, &scope)?;
+    state
+        .limits
+        .token(req.peer_addr().map(|a| a.ip()), &client_id)?;
+    let creds = ClientCredentials {
+        client_id,
+        client_secret,
+        scope: form.scope,
+    };
+    let grant = state.core.issue_token(creds).await?;
     Ok(web::Json(TokenResponse {
-        access_token,
+        access_token: grant.access_token,
         token_type: "Bearer".into(),
-        expires_in,
-        scope,
+        expires_in: grant.expires_in,
+        scope: grant.scope,
     }))
 }

@@ -4,11 +4,10 @@ use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::AnyCaller;
-use crate::db::sms_outbox;
-use crate::domain::PhoneNumber;
-use crate::domain::time::to_wib;
-use crate::error::{ApiError, ErrorCode, Problem};
+use super::auth::Auth;
+use super::problem::{ApiError, Problem};
+use crate::auth::scope::AnyPartner;
+use crate::service::sandbox::Sms;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -17,13 +16,6 @@ pub struct SmsQuery {
     /// The recipient, any Indonesian mobile form.
     #[param(example = "081200000001", pattern = "^(\\+62|62|0)8[0-9]{8,11}$")]
     pub phone: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Sms {
-    pub to: String,
-    pub body: String,
-    pub sent_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,25 +37,11 @@ pub struct SmsList {
 )]
 #[get("/v1/sandbox/sms")]
 pub async fn sms(
-    _caller: AnyCaller,
+    _auth: Auth<AnyPartner>,
     query: web::Query<SmsQuery>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<SmsList>, ApiError> {
-    if !state.config.sandbox {
-        return Err(ErrorCode::SandboxDisabled.with("The sandbox is off on this server."));
-    }
-    let phone = PhoneNumber::parse(&query.phone)?;
-    let rows = state
-        .db(move |c| Ok(sms_outbox::for_phone(c, phone.as_str(), 50)?))
-        .await?;
     Ok(web::Json(SmsList {
-        data: rows
-            .into_iter()
-            .map(|r| Sms {
-                to: r.to_phone,
-                body: r.body,
-                sent_at: to_wib(r.sent_at),
-            })
-            .collect(),
+        data: state.core.sandbox_sms(&query.phone).await?,
     }))
 }

@@ -4,26 +4,107 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-use crate::auth::{AnyCaller, Caller, Lpk, Platform, Role};
-use crate::db::courses::Viewer;
+use super::auth::Auth;
+use super::pagination::{Page, PageParams};
+use super::problem::{ApiError, Problem};
+use crate::auth::scope::{BuyVouchers, ReadVouchers, RedeemVouchers};
 use crate::db::vouchers::Filter;
 use crate::domain::time::to_utc;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{CardNumber, VoucherCode};
-use crate::error::{ApiError, Problem};
-use crate::http::pagination::{Page, PageParams, encode_time_cursor};
-use crate::service::audit::Actor;
-use crate::service::purchase::{self, NewVoucher, Purchased};
-use crate::service::vouchers::{self, NewAttendance, VoucherView};
+use crate::domain::{CardNumber, CourseCode, ScheduleCode, ValidationId, VoucherCode};
+use crate::error::{Error, ErrorCode};
+use crate::page::CursorKind;
+use crate::service::purchase::{BuyVoucher, Purchased};
+use crate::service::vouchers::{AttendSession, Redeem, VoucherView};
 use crate::state::AppState;
 
-fn viewer(caller: &Caller) -> Viewer<'_> {
-    match caller.role {
-        Role::Platform => Viewer::Platform(&caller.id),
-        Role::Lpk => Viewer::Lpk(&caller.id),
-        _ => Viewer::Admin,
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVoucher {
+    /// A verified card validation, used once.
+    #[schema(format = Uuid)]
+    pub card_validation_id: String,
+    /// Must be the validated course.
+    #[schema(example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")]
+    pub course_code: String,
+    /// Must be the validated schedule.
+    #[schema(pattern = "^SCH-[2-9A-HJ-NP-Z]{8}$")]
+    pub schedule_code: Option<String>,
+    /// Your order id, unique per platform: sending it again returns the first voucher.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(example = "ORDER-2026-000123", min_length = 1, max_length = 100)]
+    pub external_order_id: String,
+}
+
+impl TryFrom<NewVoucher> for BuyVoucher {
+    type Error = Error;
+
+    fn try_from(body: NewVoucher) -> Result<Self, Error> {
+        body.validate()?;
+        let mismatch = || ErrorCode::ValidationMismatch.refusal();
+        Ok(BuyVoucher {
+            validation: ValidationId::parse(&body.card_validation_id)
+                .ok_or_else(|| Error::not_found("card validation"))?,
+            course: CourseCode::parse(&body.course_code).ok_or_else(mismatch)?,
+            schedule: body
+                .schedule_code
+                .map(|s| ScheduleCode::parse(&s).ok_or_else(mismatch))
+                .transpose()?,
+            external_order_id: body.external_order_id,
+        })
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemBody {
+    /// The holder's card number, checked against the voucher's.
+    #[schema(example = "5200000000000015", pattern = "^[0-9]{16}$")]
+    pub card_number: String,
+}
+
+/// Attendance body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAttendance {
+    /// 1..sessions, or 999 for the post-test.
+    #[schema(example = 1, minimum = 1, maximum = 999)]
+    pub sequence: i32,
+    #[schema(value_type = String, format = DateTime, example = "2026-12-01T10:00:00+07:00")]
+    pub attended_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VoucherFilter {
+    pub status: Option<VoucherStatus>,
+    pub course_code: Option<String>,
+    /// Issued at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub since: Option<DateTime<FixedOffset>>,
+}
+
+impl VoucherFilter {
+    fn parse(self) -> Result<Filter, Error> {
+        let course_code = match self.course_code.as_deref().map(str::trim) {
+            None | Some("") => None,
+            // A code no course can have matches no voucher: an empty page, not an error.
+            Some(code) => Some(
+                CourseCode::parse(code).unwrap_or_else(|| CourseCode::stored(code.to_string())),
+            ),
+        };
+        Ok(Filter {
+            status: self.status,
+            course_code,
+            since: self.since.map(to_utc),
+        })
+    }
+}
+
+fn code(path: web::Path<String>) -> Result<VoucherCode, Error> {
+    VoucherCode::parse(&path.into_inner())
 }
 
 /// Buy a voucher with a verified card validation: debits the training balance.
@@ -33,24 +114,21 @@ fn viewer(caller: &Caller) -> Viewer<'_> {
     security(("bearer" = [])),
     responses(
         (status = 201, body = VoucherView),
-        (status = 200, description = "this external_order_id was already bought: the first voucher", body = VoucherView),
+        (status = 200, description = "this external_order_id was already bought with this validation: the first voucher", body = VoucherView),
         (status = 404, description = "not_found (validation)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "validation_not_verified, validation_used, validation_locked, card_frozen, card_revoked, purchase_deadline_passed, training_in_progress, schedule_full, insufficient_balance", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "validation_not_verified, validation_used, validation_locked, card_frozen, card_revoked, purchase_deadline_passed, training_in_progress, schedule_full, insufficient_balance, external_order_id_conflict", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "validation_expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_mismatch, course_not_available, schedule_not_available, validation_failed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/vouchers")]
 pub async fn buy(
-    Platform(caller): Platform,
+    auth: Auth<BuyVouchers>,
     body: web::Json<NewVoucher>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("vouchers:write")?;
-    let outcome = state
-        .db(move |c| purchase::purchase(c, &Actor::from(&caller), &caller.id, &body))
-        .await?;
-    Ok(match outcome {
+    let cmd = BuyVoucher::try_from(body.into_inner())?;
+    Ok(match state.core.buy_voucher(&auth.call, cmd).await? {
         Purchased::Created(v) => HttpResponse::Created().json(v),
         Purchased::Existing(v) => HttpResponse::Ok().json(v),
     })
@@ -70,27 +148,12 @@ pub async fn buy(
 )]
 #[get("/v1/vouchers/{code}")]
 pub async fn get(
-    AnyCaller(caller): AnyCaller,
+    auth: Auth<ReadVouchers>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
-    caller.require("vouchers:read")?;
-    let code = VoucherCode::parse(&path.into_inner())?;
-    Ok(web::Json(
-        state
-            .db(move |c| vouchers::get(c, &viewer(&caller), &code))
-            .await?,
-    ))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct VoucherFilter {
-    pub status: Option<VoucherStatus>,
-    pub course_code: Option<String>,
-    /// Issued at or after this time (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub since: Option<DateTime<FixedOffset>>,
+    let code = code(path)?;
+    Ok(web::Json(state.core.voucher(&auth.call, code).await?))
 }
 
 /// Vouchers you sold (platform), run (LPK), or all (admin), newest first.
@@ -107,37 +170,16 @@ pub struct VoucherFilter {
 )]
 #[get("/v1/vouchers")]
 pub async fn list(
-    AnyCaller(caller): AnyCaller,
+    auth: Auth<ReadVouchers>,
     page: web::Query<PageParams>,
     query: web::Query<VoucherFilter>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Page<VoucherView>>, ApiError> {
-    caller.require("vouchers:read")?;
-    let (limit, before) = (page.limit()?, page.time_cursor()?);
-    let q = query.into_inner();
-    let filter = Filter {
-        status: q.status,
-        course_code: q
-            .course_code
-            .map(|c| c.trim().to_ascii_uppercase())
-            .filter(|c| !c.is_empty()),
-        since: q.since.map(to_utc),
-    };
-    let (data, next) = state
-        .db(move |c| vouchers::list(c, &viewer(&caller), &filter, before, limit))
-        .await?;
-    Ok(web::Json(Page {
-        data,
-        next_cursor: next.map(|(at, id)| encode_time_cursor(at, &id)),
-    }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RedeemBody {
-    /// The holder's card number, checked against the voucher's.
-    #[schema(example = "5200000000000015", pattern = "^[0-9]{16}$")]
-    pub card_number: String,
+    let req = page.parse(CursorKind::Time)?;
+    let filter = query.into_inner().parse()?;
+    Ok(web::Json(
+        state.core.vouchers(&auth.call, filter, req).await?.into(),
+    ))
 }
 
 /// Redeem a voucher the holder brought (LPK): `issued` → `redeemed`.
@@ -155,19 +197,16 @@ pub struct RedeemBody {
 )]
 #[post("/v1/vouchers/{code}/redeem")]
 pub async fn redeem(
-    Lpk(caller): Lpk,
+    auth: Auth<RedeemVouchers>,
     path: web::Path<String>,
     body: web::Json<RedeemBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
-    caller.require("vouchers:redeem")?;
-    let code = VoucherCode::parse(&path.into_inner())?;
-    let card = CardNumber::parse(&body.card_number)?;
-    Ok(web::Json(
-        state
-            .db(move |c| vouchers::redeem(c, &Actor::from(&caller), &caller.id, &code, &card))
-            .await?,
-    ))
+    let cmd = Redeem {
+        code: code(path)?,
+        card: CardNumber::parse(&body.card_number)?,
+    };
+    Ok(web::Json(state.core.redeem_voucher(&auth.call, cmd).await?))
 }
 
 /// Report a session (1..sessions) or the post-test (999); repeating a sequence changes nothing.
@@ -185,16 +224,17 @@ pub async fn redeem(
 )]
 #[post("/v1/vouchers/{code}/attendance")]
 pub async fn attendance(
-    Lpk(caller): Lpk,
+    auth: Auth<RedeemVouchers>,
     path: web::Path<String>,
     body: web::Json<NewAttendance>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
-    caller.require("vouchers:redeem")?;
-    let code = VoucherCode::parse(&path.into_inner())?;
+    let cmd = AttendSession {
+        code: code(path)?,
+        sequence: body.sequence,
+        attended_at: to_utc(body.attended_at),
+    };
     Ok(web::Json(
-        state
-            .db(move |c| vouchers::attend(c, &Actor::from(&caller), &caller.id, &code, &body))
-            .await?,
+        state.core.record_attendance(&auth.call, cmd).await?,
     ))
 }

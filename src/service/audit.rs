@@ -1,11 +1,16 @@
 //! The audit trail: append (inside the caller's transaction), verify the chain, read pages.
 
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use super::{Actor, Core};
 use crate::db::DbConn;
 use crate::db::audit::{self, AuditRow};
-use crate::error::ApiError;
+use crate::domain::time::to_wib;
+use crate::error::Error;
+use crate::page::{Cursor, Page, PageRequest};
 
 /// What happened, to what.
 pub struct Event<'a> {
@@ -14,33 +19,6 @@ pub struct Event<'a> {
     pub target_id: &'a str,
     /// Facts worth keeping; never personal data (NIK, KK, phone, email, full card numbers).
     pub details: serde_json::Value,
-}
-
-/// The actor of an audit event: a caller, or the system itself (CLI, start-up).
-pub struct Actor {
-    pub id: String,
-    pub role: String,
-    pub request_id: Option<String>,
-}
-
-impl From<&Caller> for Actor {
-    fn from(c: &Caller) -> Self {
-        Actor {
-            id: c.id.clone(),
-            role: c.role.as_str().into(),
-            request_id: c.request_id.clone(),
-        }
-    }
-}
-
-impl Actor {
-    pub fn system(what: &str) -> Self {
-        Actor {
-            id: what.into(),
-            role: "system".into(),
-            request_id: None,
-        }
-    }
 }
 
 /// The hash of a row: SHA-256 over its content and the previous row's hash.
@@ -65,13 +43,13 @@ pub fn row_hash(r: &AuditRow) -> String {
 }
 
 /// Appends an event; call inside the transaction of the change it records.
-pub fn record(conn: &mut DbConn, actor: &Actor, event: Event<'_>) -> Result<(), ApiError> {
+pub fn record(conn: &mut DbConn, actor: &Actor, event: Event<'_>) -> Result<(), Error> {
     let (seq, prev_hash) = audit::lock_head(conn)?;
     let mut row = AuditRow {
         seq: seq + 1,
         occurred_at: crate::db::now(),
-        actor_id: actor.id.clone(),
-        actor_role: actor.role.clone(),
+        actor_id: actor.who.id().to_string(),
+        actor_role: actor.who.role_name().to_string(),
         action: event.action.into(),
         target_type: event.target_type.into(),
         target_id: event.target_id.into(),
@@ -100,7 +78,7 @@ pub enum ChainCheck {
 }
 
 /// Walks the whole chain in batches; `progress` is called after each batch with the last seq seen.
-pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainCheck, ApiError> {
+pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainCheck, Error> {
     let genesis = "0".repeat(64);
     let (mut last_seq, mut last_hash) = (0i64, genesis);
     loop {
@@ -145,4 +123,74 @@ pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainC
         events: last_seq,
         head: last_hash,
     })
+}
+
+/// One event of the trail, as management reads it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    /// Position in the chain (1 = first).
+    pub seq: i64,
+    pub occurred_at: DateTime<FixedOffset>,
+    /// The partner id, or `config`/`sandbox-seed`/`cli` for the system.
+    pub actor_id: String,
+    pub actor_role: String,
+    #[schema(example = "participant.freeze")]
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    /// SHA-256 of this event's content and `prev_hash`.
+    pub hash: String,
+}
+
+/// The newest event: its seq and hash. Record it elsewhere to detect rewrites.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(r: AuditRow) -> Self {
+        AuditEvent {
+            seq: r.seq,
+            occurred_at: to_wib(r.occurred_at),
+            actor_id: r.actor_id,
+            actor_role: r.actor_role,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+            request_id: r.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+impl Core {
+    /// A page of the trail, newest first, with the chain head.
+    pub async fn audit_events(
+        &self,
+        req: PageRequest,
+    ) -> Result<(Page<AuditEvent>, ChainHead), Error> {
+        self.read(move |c, _| {
+            let rows = audit::page(c, &req)?;
+            let (seq, hash) = audit::head(c)?;
+            let page = Page::cut(rows, &req, |r| Cursor::Seq(r.seq)).map(AuditEvent::from);
+            Ok((page, ChainHead { seq, hash }))
+        })
+        .await
+    }
+
+    /// Walks the whole chain; `progress` hears the last seq checked after each batch.
+    pub async fn verify_audit_chain(
+        &self,
+        progress: impl FnMut(i64) + Send + 'static,
+    ) -> Result<ChainCheck, Error> {
+        self.read(move |c, _| verify(c, progress)).await
+    }
 }

@@ -1,18 +1,18 @@
-//! Bulk registration: a JSON array or a CSV file, one transaction per row, a result per row.
+//! Bulk registration: a JSON array or a CSV file, a savepoint per row, a result per row. The whole
+//! import commits as one transaction, so it is replayed whole under an `Idempotency-Key`.
 
-use serde::Serialize;
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::crypto::PiiCipher;
-use crate::db::DbConn;
-use crate::error::{ApiError, ErrorCode};
-use crate::service::audit::Actor;
-use crate::service::participants::{self, NewParticipant};
+use super::participants::{self, NewParticipant, Registration};
+use super::{Call, Core};
+use crate::error::{Error, ErrorCode};
 
 pub const MAX_ROWS: usize = 5000;
 
 /// What happened to one row.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RowResult {
     /// 1-based position in the upload (CSV: data rows, header excluded).
     pub row: usize,
@@ -24,7 +24,7 @@ pub struct RowResult {
     pub error: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ImportReport {
     pub created: usize,
     pub rejected: usize,
@@ -32,10 +32,10 @@ pub struct ImportReport {
 }
 
 /// One row as read from the upload: parsed, or the reason it could not be.
-pub type ParsedRow = Result<NewParticipant, ApiError>;
+pub type ParsedRow = Result<NewParticipant, Error>;
 
 /// Reads a JSON array of registrations; a malformed element becomes that row's error.
-pub fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, ApiError> {
+pub fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
     let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
         ErrorCode::MalformedJson.with(format!("Expected a JSON array of participants: {e}"))
     })?;
@@ -49,7 +49,7 @@ pub fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, ApiError> {
 }
 
 /// Reads CSV with the header `nik,kk_number,full_name,phone,email,wave,passed_at`.
-pub fn from_csv(body: &[u8]) -> Result<Vec<ParsedRow>, ApiError> {
+pub fn from_csv(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(body);
@@ -83,9 +83,9 @@ pub fn from_csv(body: &[u8]) -> Result<Vec<ParsedRow>, ApiError> {
     Ok(rows)
 }
 
-fn check_size(n: usize) -> Result<(), ApiError> {
+fn check_size(n: usize) -> Result<(), Error> {
     if n == 0 || n > MAX_ROWS {
-        return Err(ApiError::field(
+        return Err(Error::field(
             "items",
             "length",
             format!("An import holds 1 to {MAX_ROWS} rows."),
@@ -94,45 +94,53 @@ fn check_size(n: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Registers each row in its own transaction: one bad row never sinks the others.
-pub fn run(
-    conn: &mut DbConn,
-    cipher: &PiiCipher,
-    actor: &Actor,
-    rows: Vec<ParsedRow>,
-) -> ImportReport {
-    let results: Vec<RowResult> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, parsed)| {
-            let outcome =
-                parsed.and_then(|p| participants::register(conn, cipher, actor, &p, None));
-            match outcome {
-                Ok(view) => RowResult {
-                    row: i + 1,
-                    outcome: "created".into(),
-                    card_number: Some(view.card_number),
-                    error: None,
-                },
-                Err(e) => {
-                    let mut body = e.body();
-                    if let Some(obj) = body.as_object_mut() {
-                        obj.retain(|k, _| matches!(k.as_str(), "code" | "detail" | "errors"));
-                    }
-                    RowResult {
+fn rejected(row: usize, e: &Error) -> RowResult {
+    let mut error = serde_json::json!({"code": e.code.code(), "detail": e.detail});
+    if !e.errors.is_empty() {
+        error["errors"] = serde_json::json!(e.errors);
+    }
+    RowResult {
+        row,
+        outcome: "rejected".into(),
+        card_number: None,
+        error: Some(error),
+    }
+}
+
+impl Core {
+    /// Registers each row in its own savepoint: one bad row never sinks the others.
+    pub async fn import_participants(
+        &self,
+        call: &Call,
+        rows: Vec<ParsedRow>,
+    ) -> Result<ImportReport, Error> {
+        let actor = call.actor.clone();
+        self.once(call, move |c, core| {
+            let mut results = Vec::with_capacity(rows.len());
+            for (i, parsed) in rows.iter().enumerate() {
+                let outcome = parsed
+                    .clone()
+                    .and_then(|form| Registration::try_from(&form))
+                    .and_then(|reg| {
+                        c.transaction(|c| participants::register(c, core, &actor, &reg, None))
+                    });
+                results.push(match outcome {
+                    Ok(view) => RowResult {
                         row: i + 1,
-                        outcome: "rejected".into(),
-                        card_number: None,
-                        error: Some(body),
-                    }
-                }
+                        outcome: "created".into(),
+                        card_number: Some(view.card_number.as_str().to_string()),
+                        error: None,
+                    },
+                    Err(e) => rejected(i + 1, &e),
+                });
             }
+            let created = results.iter().filter(|r| r.outcome == "created").count();
+            Ok(ImportReport {
+                created,
+                rejected: results.len() - created,
+                results,
+            })
         })
-        .collect();
-    let created = results.iter().filter(|r| r.outcome == "created").count();
-    ImportReport {
-        created,
-        rejected: results.len() - created,
-        results,
+        .await
     }
 }

@@ -1,8 +1,10 @@
 //! Re-sealing personal data under the current data key, in batches.
 
+use super::Core;
 use crate::crypto::PiiCipher;
 use crate::db::{DbConn, participants, write_tx};
-use crate::error::ApiError;
+use crate::domain::ParticipantId;
+use crate::error::Error;
 
 /// Re-encrypts every sealed value not under the current key. `progress(done, resealed)` after each
 /// batch. Safe to interrupt and run again: each batch commits on its own, and rows already under
@@ -12,14 +14,14 @@ pub fn rotate(
     cipher: &PiiCipher,
     batch_size: i64,
     mut progress: impl FnMut(usize, usize),
-) -> Result<usize, ApiError> {
-    let (mut after, mut seen, mut resealed) = (String::new(), 0usize, 0usize);
+) -> Result<usize, Error> {
+    let (mut after, mut seen, mut resealed) = (None::<ParticipantId>, 0usize, 0usize);
     loop {
-        let batch = participants::sealed_batch(conn, &after, batch_size)?;
+        let batch = participants::sealed_batch(conn, after.as_ref(), batch_size)?;
         let Some(last) = batch.last() else { break };
-        after = last.0.clone();
+        after = Some(last.0.clone());
         seen += batch.len();
-        resealed += write_tx(conn, |c| -> Result<usize, ApiError> {
+        resealed += write_tx(conn, |c| -> Result<usize, Error> {
             let mut n = 0;
             for row in &batch {
                 let stale = [Some(&row.1), Some(&row.2), Some(&row.3), row.4.as_ref()]
@@ -29,11 +31,11 @@ pub fn rotate(
                 if !stale {
                     continue;
                 }
-                let reseal = |v: &str| -> Result<String, ApiError> {
-                    let plain = cipher.decrypt(v, &row.0).map_err(|e| {
-                        ApiError::internal("rotate-data-key", format!("row {}: {e}", row.0))
+                let reseal = |v: &str| -> Result<String, Error> {
+                    let plain = cipher.decrypt(v, row.0.as_str()).map_err(|e| {
+                        Error::internal("rotate-data-key", format!("row {}: {e}", row.0))
                     })?;
-                    Ok(cipher.encrypt(&plain, &row.0))
+                    Ok(cipher.encrypt(&plain, row.0.as_str()))
                 };
                 let new_row = (
                     row.0.clone(),
@@ -50,4 +52,16 @@ pub fn rotate(
         progress(seen, resealed);
     }
     Ok(resealed)
+}
+
+impl Core {
+    /// Re-seals personal data under the current data key, in batches of `batch_size`.
+    pub async fn rotate_data_key(
+        &self,
+        batch_size: i64,
+        progress: impl FnMut(usize, usize) + Send + 'static,
+    ) -> Result<usize, Error> {
+        self.read(move |c, core| rotate(c, &core.cipher, batch_size, progress))
+            .await
+    }
 }

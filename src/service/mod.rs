@@ -1,13 +1,101 @@
-//! Use cases: each joins domain rules and the store in one transaction and records who did it.
+//! The core: one value, [`Core`], with one async method per use case. Each method owns its whole
+//! story: it loads facts, asks the domain, writes in one transaction (with its audit event, its
+//! outbox events and its idempotency record), makes its outbound call, and cleans up when that call
+//! fails. Nothing here knows HTTP: callers pass typed commands and get typed results or an
+//! [`Error`].
 
 pub mod audit;
+pub mod call;
 pub mod card_validations;
-pub mod courses;
+pub mod catalog;
+pub mod events;
+pub mod health;
 pub mod import;
 pub mod keys;
+mod once;
 pub mod participants;
 pub mod partners;
 pub mod purchase;
+pub mod registration;
 pub mod retention;
 pub mod sandbox;
+pub mod tokens;
 pub mod vouchers;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use call::{Actor, Call, IdempotencyKey};
+
+use crate::auth::token::JwtKeys;
+use crate::config::{Config, RetentionConfig};
+use crate::crypto::PiiCipher;
+use crate::db::{self, DbConn, Pool};
+use crate::domain::otp::OtpPolicy;
+use crate::error::Error;
+use crate::gateways::sms::SmsSender;
+
+/// The core. Cheap to clone: every clone shares the same parts.
+#[derive(Clone)]
+pub struct Core(Arc<Inner>);
+
+/// What the use cases work with.
+pub struct Inner {
+    pub pool: Pool,
+    pub cipher: PiiCipher,
+    pub keys: JwtKeys,
+    pub otp: OtpPolicy,
+    /// How long a verified card validation may buy.
+    pub validation_ttl: Duration,
+    pub sandbox: bool,
+    pub retention: RetentionConfig,
+    pub sms: Box<dyn SmsSender>,
+    pub tokens: tokens::TokenGuard,
+}
+
+impl std::ops::Deref for Core {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl Core {
+    /// The core over a migrated database, with the gateways the configuration calls for.
+    pub fn new(pool: Pool, config: &Config) -> Result<Self, String> {
+        let cipher = PiiCipher::from_config(config);
+        Ok(Core(Arc::new(Inner {
+            sms: crate::gateways::sms::from_config(config, &pool)?,
+            keys: JwtKeys::from_config(config),
+            otp: config.otp.policy(),
+            validation_ttl: config.otp.validation_ttl,
+            sandbox: config.sandbox,
+            retention: config.retention,
+            tokens: tokens::TokenGuard::new(config, cipher.clone()),
+            cipher,
+            pool,
+        })))
+    }
+
+    /// Runs `f` with a connection on the blocking pool (reads, and writes that manage their own
+    /// transactions).
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConn, &Inner) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let core = self.clone();
+        db::run(&self.pool, move |c| f(c, &core)).await
+    }
+
+    /// Runs `f` in one write transaction: all of it commits, or none.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConn, &Inner) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.read(move |c, core| db::write_tx(c, |c| f(c, core)))
+            .await
+    }
+}

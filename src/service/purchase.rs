@@ -2,55 +2,99 @@
 //! seat and debits the balance by conditional updates, and records the voucher, its audit event and
 //! its outbox events. Any refusal rolls all of it back.
 
-use serde::Deserialize;
-use utoipa::ToSchema;
-use validator::Validate;
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Event};
+use super::vouchers::{VoucherView, announce, view_by_id};
+use super::{Actor, Call, Core};
 use crate::db::card_validations as validations;
-use crate::db::courses::{self, Viewer};
-use crate::db::vouchers::{self, VoucherRow};
-use crate::db::{self, DbConn, participants, write_tx};
-use crate::domain::VoucherCode;
+use crate::db::courses::{self, Course, Schedule};
+use crate::db::participants::{self, Participant};
+use crate::db::vouchers::{self, Voucher};
+use crate::db::{self, DbConn};
 use crate::domain::participant::CardStatus;
-use crate::domain::purchase;
+use crate::domain::purchase::{self, CardFacts, ScheduleFacts};
 use crate::domain::voucher::VoucherStatus;
-use crate::error::{ApiError, ErrorCode};
-use crate::service::audit::{self, Actor, Event};
-use crate::service::card_validations::{card_facts, schedule_facts, stage};
-use crate::service::vouchers::{VoucherView, announce, view_by_id};
+use crate::domain::{
+    CourseCode, PartnerId, ScheduleCode, ValidationId, Viewer, VoucherCode, VoucherId,
+};
+use crate::error::{Error, ErrorCode};
 
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewVoucher {
-    /// A verified card validation, used once.
-    #[schema(format = Uuid)]
-    pub card_validation_id: String,
-    /// Must be the validated course.
-    #[schema(example = "CRS-4Q8ZK2MX", pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")]
-    pub course_code: String,
-    /// Must be the validated schedule.
-    #[schema(pattern = "^SCH-[2-9A-HJ-NP-Z]{8}$")]
-    pub schedule_code: Option<String>,
-    /// Your order id, unique per platform: sending it again returns the first voucher.
-    #[validate(length(min = 1, max = 100))]
-    #[schema(example = "ORDER-2026-000123", min_length = 1, max_length = 100)]
+/// Buy the validated course with a verified validation.
+#[derive(Debug, Clone)]
+pub struct BuyVoucher {
+    pub validation: ValidationId,
+    pub course: CourseCode,
+    pub schedule: Option<ScheduleCode>,
+    /// The platform's own order id, unique per platform.
     pub external_order_id: String,
 }
 
 /// A new voucher, or the one an earlier request with the same `external_order_id` created.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Purchased {
     Created(VoucherView),
     Existing(VoucherView),
 }
 
-/// Why a purchase transaction stopped: a refusal, or a repeat order found at insert time.
+/// The facts the purchase rules read about a card.
+pub(crate) fn card_facts(conn: &mut DbConn, p: &Participant) -> Result<CardFacts, Error> {
+    Ok(CardFacts {
+        status: p.status,
+        purchase_deadline: p.purchase_deadline,
+        first_purchase_at: p.first_purchase_at,
+        has_unfinished_training: vouchers::has_unfinished(conn, &p.id)?,
+        balance: p.balance,
+    })
+}
+
+pub(crate) fn schedule_facts(s: &Schedule) -> ScheduleFacts {
+    ScheduleFacts {
+        starts_at: s.starts_at,
+        ends_at: s.ends_at,
+        quota: s.quota,
+        seats_taken: s.seats_taken,
+    }
+}
+
+/// The course this platform may sell, and the run asked for (required when the course has open runs).
+pub(crate) fn sellable(
+    conn: &mut DbConn,
+    platform: &PartnerId,
+    course: &CourseCode,
+    schedule: Option<&ScheduleCode>,
+    now: NaiveDateTime,
+) -> Result<(Course, Option<Schedule>), Error> {
+    let course = courses::find_visible(conn, &Viewer::Platform(platform.clone()), course)?
+        .ok_or_else(|| ErrorCode::CourseNotAvailable.refusal())?;
+    let schedule = match schedule {
+        Some(code) => {
+            let s = courses::find_schedule_by_code(conn, &course.id, code)?
+                .ok_or_else(|| ErrorCode::ScheduleNotAvailable.refusal())?;
+            purchase::check_schedule(&schedule_facts(&s), now)?;
+            Some(s)
+        }
+        None if courses::schedules(conn, &course.id)?
+            .iter()
+            .any(|s| s.ends_at > now) =>
+        {
+            return Err(ErrorCode::ScheduleRequired.refusal());
+        }
+        None => None,
+    };
+    Ok((course, schedule))
+}
+
+/// Why the purchase savepoint stopped: a refusal, or a repeat order found at insert time.
 enum Stop {
-    Refused(ApiError),
+    Refused(Error),
     RepeatOrder,
 }
 
-impl From<ApiError> for Stop {
-    fn from(e: ApiError) -> Self {
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
         Stop::Refused(e)
     }
 }
@@ -61,143 +105,144 @@ impl From<diesel::result::Error> for Stop {
     }
 }
 
-fn same_code(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+/// The voucher, in a savepoint: a refusal or a racing repeat undoes all of it.
+fn issue(
+    c: &mut DbConn,
+    actor: &Actor,
+    platform: &PartnerId,
+    cmd: &BuyVoucher,
+) -> Result<VoucherId, Stop> {
+    let now = db::now();
+    let validation = validations::find_for_platform(c, &cmd.validation, platform)?
+        .ok_or_else(|| Error::not_found("card validation"))?;
+    validation.stage().check_buyable(now)?;
+    let course = courses::find_course(c, &validation.course_id)?;
+    let schedule = validation
+        .schedule_id
+        .as_ref()
+        .map(|id| courses::find_schedule(c, id))
+        .transpose()?;
+    let schedule_matches = match (&schedule, &cmd.schedule) {
+        (None, None) => true,
+        (Some(s), Some(code)) => s.schedule_code == *code,
+        _ => false,
+    };
+    if course.course_code != cmd.course || !schedule_matches {
+        return Err(ErrorCode::ValidationMismatch.refusal().into());
+    }
+    // Still sold by this platform (management may have acted since the validation).
+    courses::find_visible(c, &Viewer::Platform(platform.clone()), &course.course_code)?
+        .ok_or_else(|| {
+            ErrorCode::CourseNotAvailable.with("The course is no longer sold by your platform.")
+        })?;
+    if !validations::mark_used(c, &validation.id, now)? {
+        return Err(ErrorCode::ValidationUsed.refusal().into());
+    }
+    let holder = participants::find(c, &validation.participant_id)?;
+    let mut facts = card_facts(c, &holder)?;
+    facts.has_unfinished_training = false; // checked again below, once the card is locked
+    purchase::check_card(&facts, now)?;
+    if let Some(s) = &schedule {
+        purchase::check_schedule(&schedule_facts(s), now)?;
+    }
+    // The debit takes the card's row lock: concurrent purchases on one card queue here, and each
+    // sees the vouchers committed before it.
+    if !participants::debit(c, &holder.id, course.price, now)? {
+        let fresh = participants::find(c, &holder.id)?;
+        if fresh.status != CardStatus::Active {
+            purchase::check_card(&card_facts(c, &fresh)?, now)?;
+        }
+        purchase::check_balance(fresh.balance, course.price)?;
+        return Err(ErrorCode::InsufficientBalance.refusal().into());
+    }
+    if vouchers::has_unfinished(c, &holder.id)? {
+        return Err(ErrorCode::TrainingInProgress.refusal().into());
+    }
+    if let Some(s) = &schedule
+        && !courses::take_seat(c, &s.id)?
+    {
+        return Err(ErrorCode::ScheduleFull.refusal().into());
+    }
+    let row = Voucher {
+        id: VoucherId::new(),
+        code: VoucherCode::generate(),
+        participant_id: holder.id.clone(),
+        course_id: course.id.clone(),
+        schedule_id: schedule.as_ref().map(|s| s.id.clone()),
+        platform_id: platform.clone(),
+        lpk_id: course.lpk_id.clone(),
+        card_validation_id: validation.id.clone(),
+        external_order_id: cmd.external_order_id.clone(),
+        amount: course.price,
+        balance_after: participants::find(c, &holder.id)?.balance,
+        status: VoucherStatus::Issued,
+        issued_at: now,
+        redeemed_at: None,
+        completed_at: None,
+        voided_at: None,
+        void_reason: None,
+    };
+    match vouchers::insert(c, &row) {
+        Ok(()) => {}
+        Err(e) if db::is_unique_violation(&e) => return Err(Stop::RepeatOrder),
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(
+        c,
+        actor,
+        Event {
+            action: "voucher.issue",
+            target_type: "voucher",
+            target_id: row.code.as_str(),
+            details: serde_json::json!({"amount": row.amount, "course_code": course.course_code, "external_order_id": row.external_order_id}),
+        },
+    )?;
+    let v = view_by_id(c, &row.id)?;
+    announce(c, &v, "voucher.issued")?;
+    Ok(row.id)
 }
 
-pub fn purchase(
-    conn: &mut DbConn,
-    actor: &Actor,
-    platform_id: &str,
-    input: &NewVoucher,
-) -> Result<Purchased, ApiError> {
-    input.validate()?;
-    if let Some(first) = vouchers::find_by_order(conn, platform_id, &input.external_order_id)? {
-        return Ok(Purchased::Existing(view_by_id(conn, &first.id)?));
+/// A repeated order id: the first voucher when it is the same purchase, else a conflict.
+fn repeat(c: &mut DbConn, first: &Voucher, cmd: &BuyVoucher) -> Result<Purchased, Error> {
+    let detail = vouchers::detail(c, &first.id)?;
+    let same = first.card_validation_id == cmd.validation
+        && detail.course_code == cmd.course
+        && detail.schedule_code == cmd.schedule;
+    if !same {
+        return Err(ErrorCode::ExternalOrderIdConflict.refusal());
     }
-    let outcome = write_tx(conn, |c| -> Result<String, Stop> {
-        let now = db::now();
-        let validation = validations::find_for_platform(c, &input.card_validation_id, platform_id)?
-            .ok_or_else(|| ApiError::not_found("card validation"))?;
-        stage(&validation).check_buyable(now)?;
-        let course = courses::find_course(c, &validation.course_id)?;
-        let schedule = validation
-            .schedule_id
-            .as_deref()
-            .map(|id| courses::find_schedule(c, id))
-            .transpose()?;
-        let schedule_matches = match (&schedule, &input.schedule_code) {
-            (None, None) => true,
-            (Some(s), Some(code)) => same_code(&s.schedule_code, code),
-            _ => false,
-        };
-        if !same_code(&course.course_code, &input.course_code) || !schedule_matches {
-            return Err(ErrorCode::ValidationMismatch
-                .with("course_code and schedule_code must be the ones the card was validated for.")
-                .into());
-        }
-        // Still sold by this platform (management may have acted since the validation).
-        courses::find_visible(c, &Viewer::Platform(platform_id), &course.course_code)?.ok_or_else(
-            || ErrorCode::CourseNotAvailable.with("The course is no longer sold by your platform."),
-        )?;
-        if !validations::mark_used(c, &validation.id, now)? {
-            return Err(ErrorCode::ValidationUsed
-                .with("This validation already bought a voucher.")
-                .into());
-        }
+    Ok(Purchased::Existing(view_by_id(c, &first.id)?))
+}
 
-        let holder = participants::find(c, &validation.participant_id)?;
-        let mut facts = card_facts(c, &holder)?;
-        facts.has_unfinished_training = false; // checked again below, once the card is locked
-        purchase::check_card(&facts, now)?;
-        if let Some(s) = &schedule {
-            purchase::check_schedule(&schedule_facts(s), now)?;
-        }
-        // The debit takes the card's row lock: concurrent purchases on one card queue here, and
-        // each sees the vouchers committed before it.
-        if !participants::debit(c, &holder.id, course.price, now)? {
-            let fresh = participants::find(c, &holder.id)?;
-            if CardStatus::from_db(&fresh.status) != CardStatus::Active {
-                purchase::check_card(&card_facts(c, &fresh)?, now)?;
+impl Core {
+    /// Buys a voucher with a verified card validation: debits the training balance once.
+    pub async fn buy_voucher(&self, call: &Call, cmd: BuyVoucher) -> Result<Purchased, Error> {
+        let platform = call.platform()?;
+        let actor = call.actor.clone();
+        self.once(call, move |c, _| {
+            let order =
+                |c: &mut DbConn| vouchers::find_by_order(c, &platform, &cmd.external_order_id);
+            if let Some(first) = order(c)? {
+                return repeat(c, &first, &cmd);
             }
-            return Err(Stop::Refused(
-                purchase::check_balance(fresh.balance, course.price)
-                    .err()
-                    .unwrap_or_else(|| {
-                        ErrorCode::InsufficientBalance.with("The balance does not cover the price.")
-                    }),
-            ));
-        }
-        if vouchers::has_unfinished(c, &holder.id)? {
-            return Err(ErrorCode::TrainingInProgress
-                .with("The holder has a training that is not finished yet.")
-                .into());
-        }
-        if let Some(s) = &schedule
-            && !courses::take_seat(c, &s.id)?
-        {
-            return Err(ErrorCode::ScheduleFull
-                .with("The schedule has no seat left.")
-                .into());
-        }
-        let balance_after = participants::find(c, &holder.id)?.balance;
-        let row = VoucherRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            code: VoucherCode::generate().as_str().to_string(),
-            participant_id: holder.id.clone(),
-            course_id: course.id.clone(),
-            schedule_id: schedule.as_ref().map(|s| s.id.clone()),
-            platform_id: platform_id.into(),
-            lpk_id: course.lpk_id.clone(),
-            card_validation_id: validation.id.clone(),
-            external_order_id: input.external_order_id.clone(),
-            amount: course.price,
-            balance_after,
-            status: VoucherStatus::Issued.as_str().into(),
-            issued_at: now,
-            redeemed_at: None,
-            completed_at: None,
-            voided_at: None,
-            void_reason: None,
-        };
-        match vouchers::insert(c, &row) {
-            Ok(()) => {}
-            Err(e) if db::is_unique_violation(&e) => return Err(Stop::RepeatOrder),
-            Err(e) => return Err(e.into()),
-        }
-        audit::record(
-            c,
-            actor,
-            Event {
-                action: "voucher.issue",
-                target_type: "voucher",
-                target_id: &row.code,
-                details: serde_json::json!({"amount": row.amount, "course_code": course.course_code, "external_order_id": row.external_order_id}),
-            },
-        )?;
-        let v = view_by_id(c, &row.id)?;
-        announce(c, &v, "voucher.issued")?;
-        Ok(row.id)
-    });
-    match outcome {
-        Ok(id) => Ok(Purchased::Created(view_by_id(conn, &id)?)),
-        // A retry that raced the first request finds the validation used: the order is the answer.
-        Err(Stop::Refused(e)) if e.code == ErrorCode::ValidationUsed => {
-            match vouchers::find_by_order(conn, platform_id, &input.external_order_id)? {
-                Some(first) => Ok(Purchased::Existing(view_by_id(conn, &first.id)?)),
-                None => Err(e),
+            match c.transaction(|c| issue(c, &actor, &platform, &cmd)) {
+                Ok(id) => Ok(Purchased::Created(view_by_id(c, &id)?)),
+                // A retry that raced the first request finds the validation used, or the order id
+                // taken: the first purchase is the answer.
+                Err(Stop::Refused(e)) if e.code == ErrorCode::ValidationUsed => match order(c)? {
+                    Some(first) => repeat(c, &first, &cmd),
+                    None => Err(e),
+                },
+                Err(Stop::Refused(e)) => Err(e),
+                Err(Stop::RepeatOrder) => match order(c)? {
+                    Some(first) => repeat(c, &first, &cmd),
+                    None => Err(Error::internal(
+                        "purchase",
+                        "unique violation without a matching order",
+                    )),
+                },
             }
-        }
-        Err(Stop::Refused(e)) => Err(e),
-        // Another request with this order id won the race: answer with its voucher.
-        Err(Stop::RepeatOrder) => {
-            match vouchers::find_by_order(conn, platform_id, &input.external_order_id)? {
-                Some(first) => Ok(Purchased::Existing(view_by_id(conn, &first.id)?)),
-                None => Err(ApiError::internal(
-                    "purchase",
-                    "unique violation without a matching order",
-                )),
-            }
-        }
+        })
+        .await
     }
 }

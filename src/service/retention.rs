@@ -2,12 +2,15 @@
 //! `prakerja-api purge` runs it once).
 
 use chrono::Duration;
+use serde::Serialize;
 
+use super::Core;
+use crate::config::RetentionConfig;
 use crate::db::{self, DbConn, card_validations, idempotency, sms_outbox};
-use crate::error::ApiError;
+use crate::error::Error;
 
 /// How many rows each purge removed.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Purged {
     pub idempotency_records: usize,
     pub sandbox_sms: usize,
@@ -15,25 +18,7 @@ pub struct Purged {
     pub otp_sends: usize,
 }
 
-/// Windows, in hours.
-#[derive(Debug, Clone, Copy)]
-pub struct Windows {
-    pub idempotency_hours: i64,
-    pub sandbox_sms_hours: i64,
-    pub validation_hours: i64,
-}
-
-impl Windows {
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        Windows {
-            idempotency_hours: config.retention_idempotency_hours,
-            sandbox_sms_hours: config.retention_sms_hours,
-            validation_hours: config.retention_validation_hours,
-        }
-    }
-}
-
-pub fn purge(conn: &mut DbConn, w: Windows) -> Result<Purged, ApiError> {
+pub fn purge(conn: &mut DbConn, w: RetentionConfig) -> Result<Purged, Error> {
     let now = db::now();
     let hours = Duration::hours;
     let (card_validations, otp_sends) =
@@ -44,4 +29,11 @@ pub fn purge(conn: &mut DbConn, w: Windows) -> Result<Purged, ApiError> {
         card_validations,
         otp_sends,
     })
+}
+
+impl Core {
+    /// Applies the configured retention windows once.
+    pub async fn purge(&self) -> Result<Purged, Error> {
+        self.read(|c, core| purge(c, core.retention)).await
+    }
 }

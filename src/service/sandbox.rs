@@ -1,43 +1,45 @@
 //! The sandbox demo: seeded on an empty database when `PRAKERJA_SANDBOX=true`, never in production.
 //! Credentials and test cards are fixed and documented in the README, so partners can integrate
-//! every path without a real participant.
+//! every path without a real participant. The seed goes through the same use cases as the API.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::auth::Role;
-use crate::crypto::PiiCipher;
-use crate::db::card_validations::ValidationRow;
-use crate::db::{DbConn, participants, partners};
-use crate::domain::CardNumber;
+use super::catalog::{NewCourse, NewSchedule, Review};
+use super::participants::{self as holders, NewParticipant, Registration};
+use super::partners::{self, ClientCredentials};
+use super::purchase::BuyVoucher;
+use super::{Actor, Call, Core};
+use crate::db::card_validations::{self as validations, Validation};
+use crate::db::{self, participants, sms_outbox, write_tx};
 use crate::domain::course::CourseMode;
 use crate::domain::participant::CardAction;
-use crate::domain::time::wib;
-use crate::error::ApiError;
-use crate::service::audit::Actor;
-use crate::service::courses::{self, NewCourse, NewSchedule};
-use crate::service::participants::{self as holders, NewParticipant};
-use crate::service::partners::{self as clients, Credentials};
-use crate::service::purchase::{self, NewVoucher};
+use crate::domain::partner::PartnerKind;
+use crate::domain::time::{to_wib, wib};
+use crate::domain::validation::ValidationState;
+use crate::domain::{CardNumber, CourseCode, PartnerId, PhoneNumber, Rupiah, ValidationId, Who};
+use crate::error::{Error, ErrorCode};
 
-/// `(client_id, client_secret, name, role)` of the demo clients.
-pub const CLIENTS: &[(&str, &str, &str, Role)] = &[
+/// `(client_id, client_secret, name, kind)` of the demo clients.
+pub const CLIENTS: &[(&str, &str, &str, PartnerKind)] = &[
     (
         "sandbox-admin",
         "sandbox-admin-secret",
         "Sandbox PMO",
-        Role::Admin,
+        PartnerKind::Admin,
     ),
     (
         "sandbox-platform",
         "sandbox-platform-secret",
         "Sandbox Platform",
-        Role::Platform,
+        PartnerKind::Platform,
     ),
     (
         "sandbox-lpk",
         "sandbox-lpk-secret",
         "Sandbox LPK",
-        Role::Lpk,
+        PartnerKind::Lpk,
     ),
 ];
 
@@ -82,199 +84,235 @@ pub fn card(payload: &str) -> CardNumber {
     CardNumber::complete(payload)
 }
 
-/// Seeds the demo when the database has no partner yet; returns the clients it created.
-pub fn seed_if_empty(conn: &mut DbConn, cipher: &PiiCipher) -> Result<Vec<Credentials>, ApiError> {
-    if partners::count(conn)? > 0 {
-        return Ok(Vec::new());
+/// One message the sandbox would have sent.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Sms {
+    pub to: String,
+    pub body: String,
+    pub sent_at: DateTime<FixedOffset>,
+}
+
+/// Any fixed number: the lock two instances take to seed one empty database once.
+const SEED_LOCK: i64 = 0x7361_6e64_626f_7821; // "sandbox!"
+
+impl Core {
+    /// The sandbox SMS outbox for a phone number, newest first (at most 50); 404 when sandbox is
+    /// off, whatever was asked.
+    pub async fn sandbox_sms(&self, phone: &str) -> Result<Vec<Sms>, Error> {
+        if !self.sandbox {
+            return Err(ErrorCode::SandboxDisabled.refusal());
+        }
+        let phone = PhoneNumber::parse(phone)?;
+        self.read(move |c, _| {
+            Ok(sms_outbox::for_phone(c, phone.as_str(), 50)?
+                .into_iter()
+                .map(|r| Sms {
+                    to: r.to_phone,
+                    body: r.body,
+                    sent_at: to_wib(r.sent_at),
+                })
+                .collect())
+        })
+        .await
     }
-    let system = Actor::system("sandbox-seed");
-    let mut created = Vec::new();
-    for (id, secret, name, role) in CLIENTS {
-        created.push(clients::create(
-            conn,
-            &system,
-            name,
-            *role,
-            Some((id, secret)),
-        )?);
+
+    /// Seeds the demo when the database has no partner yet; returns the clients it created.
+    pub async fn seed_sandbox_if_empty(&self) -> Result<Vec<ClientCredentials>, Error> {
+        let system = Actor::system("sandbox-seed");
+        let seeder = system.clone();
+        let created = self
+            .write(move |c, _| {
+                db::lock_for_transaction(c, SEED_LOCK)?;
+                if crate::db::partners::count(c)? > 0 {
+                    return Ok(Vec::new());
+                }
+                CLIENTS
+                    .iter()
+                    .map(|(id, secret, name, kind)| {
+                        partners::create(c, &seeder, name, *kind, Some((id, secret)))
+                    })
+                    .collect()
+            })
+            .await?;
+        let partner = |kind: PartnerKind| {
+            created
+                .iter()
+                .find(|c| c.kind == kind.role())
+                .map(|c| c.id.clone())
+        };
+        let (Some(lpk), Some(platform)) =
+            (partner(PartnerKind::Lpk), partner(PartnerKind::Platform))
+        else {
+            return Ok(created);
+        };
+        let course = self.seed_courses(&system, lpk).await?;
+        for (i, (payload, kind, _)) in TEST_CARDS.iter().enumerate() {
+            self.seed_card(&system, i, &card(payload), *kind).await?;
+            if *kind == TestCard::TrainingInProgress {
+                self.buy_without_otp(&platform, &card(payload), &course)
+                    .await?;
+            }
+        }
+        Ok(created)
     }
-    let lpk = created
-        .iter()
-        .find(|c| c.role == Role::Lpk)
-        .map(|c| c.partner_id.clone())
-        .unwrap_or_default();
-    let lpk_actor = Actor {
-        id: lpk.clone(),
-        role: "lpk".into(),
-        request_id: None,
-    };
-    let platform = created
-        .iter()
-        .find(|c| c.role == Role::Platform)
-        .map(|c| c.partner_id.clone())
-        .unwrap_or_default();
-    let starts = Utc::now().with_timezone(&wib()) + Duration::days(7);
-    let mut first_course = None;
-    for (title, price, mode) in [
-        ("Digital Marketing untuk UMKM", 500_000, CourseMode::Online),
-        ("Barista Profesional", 750_000, CourseMode::Offline),
-    ] {
-        let course = courses::submit(
-            conn,
-            &lpk_actor,
-            &lpk,
-            NewCourse {
-                title: title.into(),
-                description: format!("{title}: pelatihan sandbox untuk uji integrasi."),
-                price,
-                mode,
-                duration_hours: 12,
-                sessions: 4,
-                platform_ids: vec![],
-            },
-        )?;
-        courses::add_schedule(
-            conn,
-            &lpk_actor,
-            &lpk,
-            &course.course_code,
-            NewSchedule {
+
+    /// Two approved courses of the sandbox LPK, each with a 30-seat run a week ahead; the first's code.
+    async fn seed_courses(&self, system: &Actor, lpk: PartnerId) -> Result<CourseCode, Error> {
+        let as_lpk = Call::by(Actor {
+            who: Who::Lpk(lpk),
+            request_id: None,
+        });
+        let starts = db::now() + Duration::days(7);
+        let mut first = None;
+        for (title, price, mode) in [
+            ("Digital Marketing untuk UMKM", 500_000, CourseMode::Online),
+            ("Barista Profesional", 750_000, CourseMode::Offline),
+        ] {
+            let course = self
+                .submit_course(
+                    &as_lpk,
+                    NewCourse {
+                        title: title.into(),
+                        description: format!("{title}: pelatihan sandbox untuk uji integrasi."),
+                        price: Rupiah::new(price).unwrap_or_default(),
+                        mode,
+                        duration_hours: 12,
+                        sessions: 4,
+                        platform_ids: vec![],
+                    },
+                )
+                .await?;
+            let schedule = NewSchedule {
                 starts_at: starts,
                 ends_at: starts + Duration::days(5),
                 quota: 30,
-            },
-        )?;
-        courses::review(conn, &system, &course.course_code, true, None)?;
-        first_course.get_or_insert(course.course_code);
-    }
-    for (i, (payload, kind, _)) in TEST_CARDS.iter().enumerate() {
-        seed_card(conn, cipher, &system, i, payload, *kind)?;
-        if *kind == TestCard::TrainingInProgress {
-            let code = first_course.clone().unwrap_or_default();
-            buy_without_otp(conn, &platform, &card(payload), &code)?;
+            };
+            self.add_schedule(&as_lpk, course.course_code.clone(), schedule)
+                .await?;
+            self.review_course(
+                &Call::by(system.clone()),
+                course.course_code.clone(),
+                Review::Approve,
+            )
+            .await?;
+            first.get_or_insert(course.course_code);
         }
+        first.ok_or_else(|| Error::internal("sandbox seed", "no course"))
     }
-    Ok(created)
-}
 
-/// Sandbox only: a voucher bought through the real purchase transaction, with a validation recorded
-/// as verified (there is no holder to read an OTP at seed time).
-fn buy_without_otp(
-    conn: &mut DbConn,
-    platform_id: &str,
-    card: &CardNumber,
-    course_code: &str,
-) -> Result<(), ApiError> {
-    let now = crate::db::now();
-    let holder = participants::find_by_card(conn, card.as_str())?
-        .ok_or_else(|| ApiError::not_found("test card"))?;
-    let course = crate::db::courses::find_visible(
-        conn,
-        &crate::db::courses::Viewer::Platform(platform_id),
-        course_code,
-    )?
-    .ok_or_else(|| ApiError::not_found("sandbox course"))?;
-    let schedule = crate::db::courses::schedules(conn, &course.id)?
-        .into_iter()
-        .next();
-    let validation = ValidationRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        platform_id: platform_id.into(),
-        participant_id: holder.id,
-        course_id: course.id,
-        schedule_id: schedule.as_ref().map(|s| s.id.clone()),
-        status: "verified".into(),
-        otp_hash: None,
-        otp_expires_at: now,
-        wrong_attempts: 0,
-        resends: 0,
-        last_sent_at: None,
-        verified_at: Some(now),
-        valid_until: Some(now + Duration::minutes(5)),
-        used_at: None,
-        created_at: now,
-    };
-    crate::db::card_validations::insert(conn, &validation)?;
-    let actor = Actor {
-        id: platform_id.into(),
-        role: "platform".into(),
-        request_id: None,
-    };
-    purchase::purchase(
-        conn,
-        &actor,
-        platform_id,
-        &NewVoucher {
-            card_validation_id: validation.id,
-            course_code: course.course_code,
-            schedule_code: schedule.map(|s| s.schedule_code),
-            external_order_id: "SANDBOX-SEED-1".into(),
-        },
-    )?;
-    Ok(())
-}
-
-fn seed_card(
-    conn: &mut DbConn,
-    cipher: &PiiCipher,
-    system: &Actor,
-    i: usize,
-    payload: &str,
-    kind: TestCard,
-) -> Result<(), ApiError> {
-    let now = Utc::now().with_timezone(&wib());
-    let passed_at = if kind == TestCard::DeadlinePassed {
-        now - Duration::days(40)
-    } else {
-        now - Duration::days(1)
-    };
-    let card = card(payload);
-    holders::register(
-        conn,
-        cipher,
-        system,
-        &NewParticipant {
+    async fn seed_card(
+        &self,
+        system: &Actor,
+        i: usize,
+        card: &CardNumber,
+        kind: TestCard,
+    ) -> Result<(), Error> {
+        let now = Utc::now().with_timezone(&wib());
+        let passed_at = if kind == TestCard::DeadlinePassed {
+            now - Duration::days(40)
+        } else {
+            now - Duration::days(1)
+        };
+        let names = [
+            "Budi Santoso",
+            "Siti Rahayu",
+            "Agus Pratama",
+            "Dewi Lestari",
+            "Rina Wijaya",
+        ];
+        let form = NewParticipant {
             nik: format!("31710115089{:05}", i + 1),
             kk_number: format!("31710101012{:05}", i + 1),
-            full_name: [
-                "Budi Santoso",
-                "Siti Rahayu",
-                "Agus Pratama",
-                "Dewi Lestari",
-                "Rina Wijaya",
-            ][i % 5]
-                .into(),
+            full_name: names[i % names.len()].into(),
             phone: format!("0812000000{:02}", i + 1),
             email: None,
             wave: 1,
             passed_at,
-        },
-        Some(card.clone()),
-    )?;
-    let reason = "sandbox test card";
-    match kind {
-        TestCard::Frozen => drop(holders::change_status(
-            conn,
-            cipher,
-            system,
-            &card,
-            CardAction::Freeze,
-            reason,
-        )?),
-        TestCard::Revoked => drop(holders::change_status(
-            conn,
-            cipher,
-            system,
-            &card,
-            CardAction::Revoke,
-            reason,
-        )?),
-        TestCard::LowBalance => drop(participants::sandbox_set_balance(
-            conn,
-            card.as_str(),
-            100_000,
-        )?),
-        TestCard::Active | TestCard::DeadlinePassed | TestCard::TrainingInProgress => {}
+        };
+        let reg = Registration::try_from(&form)?;
+        let (system, card) = (system.clone(), card.clone());
+        self.write(move |c, core| {
+            holders::register(c, core, &system, &reg, Some(card.clone()))?;
+            let reason = "sandbox test card";
+            match kind {
+                TestCard::Frozen => drop(holders::change_status(
+                    c,
+                    core,
+                    &system,
+                    &card,
+                    CardAction::Freeze,
+                    reason,
+                )?),
+                TestCard::Revoked => drop(holders::change_status(
+                    c,
+                    core,
+                    &system,
+                    &card,
+                    CardAction::Revoke,
+                    reason,
+                )?),
+                TestCard::LowBalance => {
+                    let low = Rupiah::new(100_000).unwrap_or_default();
+                    participants::sandbox_set_balance(c, &card, low)?;
+                }
+                TestCard::Active | TestCard::DeadlinePassed | TestCard::TrainingInProgress => {}
+            }
+            Ok(())
+        })
+        .await
     }
-    Ok(())
+
+    /// A voucher bought through the real purchase, with a validation recorded as verified (there is
+    /// no holder to read an OTP at seed time).
+    async fn buy_without_otp(
+        &self,
+        platform: &PartnerId,
+        card: &CardNumber,
+        course: &CourseCode,
+    ) -> Result<(), Error> {
+        let (platform_id, card, code) = (platform.clone(), card.clone(), course.clone());
+        let (validation, schedule) = self
+            .read(move |c, _| {
+                let now = db::now();
+                let holder = participants::find_by_card(c, &card)?
+                    .ok_or_else(|| Error::not_found("test card"))?;
+                let viewer = crate::domain::Viewer::Platform(platform_id.clone());
+                let course = crate::db::courses::find_visible(c, &viewer, &code)?
+                    .ok_or_else(|| Error::not_found("sandbox course"))?;
+                let schedule = crate::db::courses::schedules(c, &course.id)?
+                    .into_iter()
+                    .next();
+                let row = Validation {
+                    id: ValidationId::new(),
+                    platform_id,
+                    participant_id: holder.id,
+                    course_id: course.id,
+                    schedule_id: schedule.as_ref().map(|s| s.id.clone()),
+                    status: ValidationState::Verified,
+                    otp_hash: None,
+                    otp_expires_at: now,
+                    wrong_attempts: 0,
+                    resends: 0,
+                    last_sent_at: None,
+                    verified_at: Some(now),
+                    valid_until: Some(now + Duration::minutes(5)),
+                    used_at: None,
+                    created_at: now,
+                };
+                write_tx(c, |c| validations::insert(c, &row))?;
+                Ok((row.id, schedule.map(|s| s.schedule_code)))
+            })
+            .await?;
+        let as_platform = Call::by(Actor {
+            who: Who::Platform(platform.clone()),
+            request_id: None,
+        });
+        let buy = BuyVoucher {
+            validation,
+            course: course.clone(),
+            schedule,
+            external_order_id: "SANDBOX-SEED-1".into(),
+        };
+        self.buy_voucher(&as_platform, buy).await.map(|_| ())
+    }
 }

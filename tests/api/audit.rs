@@ -7,7 +7,7 @@ use crate::helpers::*;
 async fn every_admin_and_partner_write_appends_an_event_with_actor_and_request_id() {
     let app = spawn_app().await;
     let admin = app.token(ADMIN).await;
-    let admin_id = app.state.keys.verify(&admin).expect("valid").sub;
+    let admin_id = app.state.core.keys.verify(&admin).expect("valid").sub;
     let res = app
         .send(
             app.client

@@ -41,7 +41,7 @@ async fn token_claims_carry_role_scope_issuer_audience_and_kid() {
     let token = app.token(LPK).await;
     let header = jsonwebtoken::decode_header(&token).expect("header");
     assert!(header.kid.is_some());
-    let claims = app.state.keys.verify(&token).expect("valid");
+    let claims = app.state.core.keys.verify(&token).expect("valid");
     assert_eq!(claims.role.as_str(), "lpk");
     assert_eq!(claims.iss, "prakerja-api");
     assert_eq!(claims.aud, "prakerja-partners");
@@ -112,13 +112,17 @@ async fn forged_expired_misaddressed_and_unsigned_tokens_are_invalid_token() {
     let app = spawn_app().await;
     let good = app.token(PLATFORM).await;
     let kid = jsonwebtoken::decode_header(&good).expect("header").kid;
-    let claims = app.state.keys.verify(&good).expect("valid");
+    let claims = app.state.core.keys.verify(&good).expect("valid");
     let now = jsonwebtoken::get_current_timestamp();
     let base = json!({
         "iss": claims.iss, "aud": claims.aud, "sub": claims.sub, "role": "admin",
         "scope": "admin", "iat": now, "exp": now + 600, "jti": "x"
     });
-    let secret = Config::for_tests("sqlite://unused").jwt_secret;
+    let secret = Config::for_tests("sqlite://unused")
+        .auth
+        .jwt_secret
+        .expose()
+        .clone();
     let mut cases = vec![
         (
             "wrong signature",
@@ -172,11 +176,19 @@ async fn forged_expired_misaddressed_and_unsigned_tokens_are_invalid_token() {
 #[actix_web::test]
 async fn a_previous_signing_key_still_verifies_during_rotation() {
     let mut old = Config::for_tests("sqlite://unused");
-    old.jwt_secret = "the-old-signing-secret-of-at-least-32-bytes".into();
+    old.auth.jwt_secret = "the-old-signing-secret-of-at-least-32-bytes".into();
+    let rotated =
+        spawn_with(|c| c.auth.jwt_previous_secrets = vec![old.auth.jwt_secret.clone()]).await;
+    let admin_id = rotated
+        .state
+        .core
+        .keys
+        .verify(&rotated.token(ADMIN).await)
+        .expect("valid")
+        .sub;
     let (old_token, _) = JwtKeys::from_config(&old)
-        .issue("someone", prakerja_api::auth::Role::Admin, "admin")
+        .issue(&admin_id, prakerja_api::auth::Role::Admin, "admin", 0)
         .expect("issue");
-    let rotated = spawn_with(|c| c.jwt_previous_secrets = vec![old.jwt_secret.clone()]).await;
     assert_eq!(
         rotated
             .get("/v1/admin/audit-events", &old_token)
@@ -250,8 +262,8 @@ async fn rotating_a_secret_kills_the_old_one() {
 #[actix_web::test]
 async fn a_partner_over_its_rate_limit_gets_429_with_retry_after() {
     let app = spawn_with(|c| {
-        c.rate_per_second = 1;
-        c.rate_burst = 3;
+        c.limits.per_second = 1;
+        c.limits.burst = 3;
     })
     .await;
     let token = app.token(PLATFORM).await;

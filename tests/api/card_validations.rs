@@ -272,7 +272,7 @@ async fn a_balance_below_the_price_is_insufficient_balance_and_an_equal_one_is_e
 
 #[actix_web::test]
 async fn an_otp_entered_after_its_ttl_is_otp_expired() {
-    let app = spawn_with(|c| c.otp_ttl = StdDuration::from_secs(1)).await;
+    let app = spawn_with(|c| c.otp.ttl = StdDuration::from_secs(1)).await;
     let t = tokens(&app).await;
     let holder = register(&app, &t.admin).await;
     let course = approved_course(&app, &t, 300_000, None).await;
@@ -289,7 +289,7 @@ async fn an_otp_entered_after_its_ttl_is_otp_expired() {
 
 #[actix_web::test]
 async fn four_wrong_codes_count_down_and_the_fifth_locks_even_the_right_code_out() {
-    let app = spawn_with(|c| c.otp_resend_cooldown = StdDuration::from_secs(0)).await;
+    let app = spawn_with(|c| c.otp.resend_cooldown = StdDuration::from_secs(0)).await;
     let t = tokens(&app).await;
     let holder = register(&app, &t.admin).await;
     let course = approved_course(&app, &t, 300_000, None).await;
@@ -321,7 +321,7 @@ async fn four_wrong_codes_count_down_and_the_fifth_locks_even_the_right_code_out
 
 #[actix_web::test]
 async fn a_resend_for_a_locked_validation_is_validation_locked_and_sends_nothing() {
-    let app = spawn_with(|c| c.otp_resend_cooldown = StdDuration::from_secs(0)).await;
+    let app = spawn_with(|c| c.otp.resend_cooldown = StdDuration::from_secs(0)).await;
     let t = tokens(&app).await;
     let holder = register(&app, &t.admin).await;
     let course = approved_course(&app, &t, 300_000, None).await;
@@ -354,7 +354,7 @@ async fn a_resend_inside_the_cooldown_is_otp_resend_too_soon_with_retry_after() 
 
 #[actix_web::test]
 async fn three_resends_are_allowed_and_only_the_newest_code_works() {
-    let app = spawn_with(|c| c.otp_resend_cooldown = StdDuration::from_secs(0)).await;
+    let app = spawn_with(|c| c.otp.resend_cooldown = StdDuration::from_secs(0)).await;
     let t = tokens(&app).await;
     let holder = register(&app, &t.admin).await;
     let course = approved_course(&app, &t, 300_000, None).await;
@@ -399,7 +399,7 @@ async fn three_resends_are_allowed_and_only_the_newest_code_works() {
 
 #[actix_web::test]
 async fn a_card_past_its_hourly_otp_cap_is_rate_limited_with_retry_after() {
-    let app = spawn_with(|c| c.otp_per_card_per_hour = 2).await;
+    let app = spawn_with(|c| c.otp.per_card_per_hour = 2).await;
     let t = tokens(&app).await;
     let holder = register(&app, &t.admin).await;
     let course = approved_course(&app, &t, 300_000, None).await;
@@ -421,7 +421,7 @@ async fn a_card_past_its_hourly_otp_cap_is_rate_limited_with_retry_after() {
 
 #[actix_web::test]
 async fn a_platform_past_its_validations_per_minute_is_rate_limited_with_retry_after() {
-    let app = spawn_with(|c| c.validations_per_minute = 2).await;
+    let app = spawn_with(|c| c.limits.validations_per_minute = 2).await;
     let t = tokens(&app).await;
     let course = approved_course(&app, &t, 300_000, None).await;
     for _ in 0..2 {
@@ -436,7 +436,7 @@ async fn a_platform_past_its_validations_per_minute_is_rate_limited_with_retry_a
 
 #[actix_web::test]
 async fn a_validation_is_not_found_for_another_platform() {
-    let app = spawn_with(|c| c.otp_resend_cooldown = StdDuration::from_secs(0)).await;
+    let app = spawn_with(|c| c.otp.resend_cooldown = StdDuration::from_secs(0)).await;
     let t = tokens(&app).await;
     let holder = register(&app, &t.admin).await;
     let course = approved_course(&app, &t, 300_000, None).await;

@@ -52,9 +52,9 @@ async fn audit_verify_passes_then_names_the_first_edited_event_and_fails() {
 #[actix_web::test]
 async fn rotate_data_key_reencrypts_every_holder_with_progress() {
     let app = spawn_app().await;
-    let old = &app.state.config.data_keys;
+    let old = &app.state.config.keys.data_keys;
     let b64 = |k: &[u8; 32]| base64::engine::general_purpose::STANDARD.encode(k);
-    let keys = format!("dev:{},k2:{}", b64(&old["dev"]), b64(&NEW_KEY));
+    let keys = format!("dev:{},k2:{}", b64(old["dev"].expose()), b64(&NEW_KEY));
     let out = cli(
         &app,
         &["rotate-data-key", "--batch-size", "2"],
@@ -78,7 +78,7 @@ async fn rotate_data_key_reencrypts_every_holder_with_progress() {
     let only_new = PiiCipher::new(
         &BTreeMap::from([("k2".to_string(), NEW_KEY)]),
         "k2",
-        app.state.config.index_key,
+        *app.state.config.keys.index_key.expose(),
     );
     let opened = app
         .db(move |c| {
@@ -123,7 +123,13 @@ async fn create_client_prints_credentials_that_get_a_token() {
     let (id, secret) = (field("client_id:"), field("client_secret:"));
     let token = app.token((&id, &secret)).await;
     assert_eq!(
-        app.state.keys.verify(&token).expect("valid").role.as_str(),
+        app.state
+            .core
+            .keys
+            .verify(&token)
+            .expect("valid")
+            .role
+            .as_str(),
         "lpk"
     );
 }

@@ -71,7 +71,7 @@ async fn field_errors_name_each_invalid_field() {
 
 #[actix_web::test]
 async fn an_oversized_body_is_413() {
-    let app = spawn_with(|c| c.max_body_bytes = 1024).await;
+    let app = spawn_with(|c| c.server.max_body_bytes = 1024).await;
     let admin = app.token(ADMIN).await;
     let res = app
         .post(

@@ -7,7 +7,7 @@ use actix_web::web;
 use diesel::prelude::*;
 use prakerja_api::config::Config;
 use prakerja_api::db::{self, DbConn};
-use prakerja_api::error::ApiError;
+use prakerja_api::error::Error;
 use prakerja_api::startup::Application;
 use prakerja_api::state::AppState;
 use serde_json::{Value, json};
@@ -271,9 +271,24 @@ impl TestApp {
     /// Runs a store call, as the server would.
     pub async fn db<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
     ) -> T {
-        self.state.db(f).await.expect("database call")
+        db::run(&self.state.core.pool, f)
+            .await
+            .expect("database call")
+    }
+
+    /// A client made through the core, as the CLI makes one (for servers with no sandbox seed).
+    pub async fn client_of(
+        &self,
+        kind: prakerja_api::domain::partner::PartnerKind,
+    ) -> prakerja_api::service::partners::ClientCredentials {
+        use prakerja_api::service::{Actor, Call};
+        self.state
+            .core
+            .create_partner(&Call::by(Actor::system("test")), "Test client".into(), kind)
+            .await
+            .expect("client created")
     }
 
     /// Runs raw SQL (test set-up and tampering).
@@ -282,6 +297,11 @@ impl TestApp {
         self.db(move |c| Ok(diesel::sql_query(statement).execute(c)?))
             .await
     }
+}
+
+/// Which database a test app runs on.
+pub fn backend(app: &TestApp) -> db::Backend {
+    db::Backend::from_url(&app.database_url).expect("a known database URL")
 }
 
 /// A registration body with unique NIK and KK, born 15 Aug 1990, passed yesterday.

@@ -1,3 +1,6 @@
+use diesel::prelude::*;
+use prakerja_api::db::Backend;
+use prakerja_api::db::idempotency::advisory_key;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -88,30 +91,77 @@ async fn keys_are_scoped_per_partner() {
 }
 
 #[actix_web::test]
-async fn a_key_whose_first_request_is_still_running_is_409() {
+async fn a_key_whose_first_request_is_still_running_is_409_or_waits_for_it() {
     let app = spawn_app().await;
     let admin = app.token(ADMIN).await;
-    let sub = app.state.keys.verify(&admin).expect("valid").sub;
+    let sub = app.state.core.keys.verify(&admin).expect("valid").sub;
     let body = partner("Slow");
-    // The first request's claim, as the middleware writes it before running the handler.
-    let hash = prakerja_api::http::middleware::idempotency::request_hash(
-        &app.state.cipher,
-        "POST",
-        "/v1/admin/partners",
-        body.to_string().as_bytes(),
-    );
-    app.db(move |c| {
-        Ok(prakerja_api::db::idempotency::claim(
-            c,
-            &sub,
-            "busy",
-            &hash,
-            prakerja_api::db::now(),
-        )?)
-    })
-    .await;
-    let res = post_with_key(&app, &admin, "busy", &body).await;
-    res.problem(409, "idempotency_in_progress");
+    match backend(&app) {
+        // PostgreSQL: the first request's transaction holds the key's advisory lock.
+        Backend::Postgres => {
+            let mut first = diesel::PgConnection::establish(&app.database_url).expect("connect");
+            diesel::sql_query("BEGIN")
+                .execute(&mut first)
+                .expect("begin");
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(advisory_key(&sub, "busy"))
+                .execute(&mut first)
+                .expect("lock");
+            let res = post_with_key(&app, &admin, "busy", &body).await;
+            res.problem(409, "idempotency_in_progress");
+            assert_eq!(res.header("retry-after"), Some("1"));
+            diesel::sql_query("ROLLBACK")
+                .execute(&mut first)
+                .expect("rollback");
+            // The first request is gone: the key is free again.
+            assert_eq!(post_with_key(&app, &admin, "busy", &body).await.status, 201);
+        }
+        // SQLite: write transactions run one at a time, so the retry waits for the first.
+        Backend::Sqlite => {
+            let path = app.database_url.trim_start_matches("sqlite://").to_string();
+            let mut first = diesel::SqliteConnection::establish(&path).expect("connect");
+            diesel::sql_query("BEGIN IMMEDIATE")
+                .execute(&mut first)
+                .expect("begin");
+            let holder = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                diesel::sql_query("ROLLBACK")
+                    .execute(&mut first)
+                    .expect("rollback");
+            });
+            let started = std::time::Instant::now();
+            let res = post_with_key(&app, &admin, "busy", &body).await;
+            assert_eq!(res.status, 201, "{}", res.body);
+            assert!(
+                started.elapsed() >= std::time::Duration::from_millis(400),
+                "it waited"
+            );
+            holder.join().expect("holder");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn concurrent_retries_under_one_key_change_state_once() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let before = app.db(|c| Ok(prakerja_api::db::partners::count(c)?)).await;
+    let body = partner("Racing Co");
+    let requests = (0..6).map(|_| post_with_key(&app, &admin, "race", &body));
+    let answers = futures_util::future::join_all(requests).await;
+    let created: Vec<_> = answers.iter().filter(|r| r.status == 201).collect();
+    assert!(!created.is_empty(), "one of them runs");
+    for r in &answers {
+        assert!(
+            (r.status == 201 && r.body["id"] == created[0].body["id"])
+                || r.code() == "idempotency_in_progress",
+            "a replay of the first answer or 409, never a second partner: {} {}",
+            r.status,
+            r.body
+        );
+    }
+    let after = app.db(|c| Ok(prakerja_api::db::partners::count(c)?)).await;
+    assert_eq!(after, before + 1);
 }
 
 #[actix_web::test]
@@ -126,7 +176,7 @@ async fn an_overlong_key_is_refused() {
 #[actix_web::test]
 async fn stored_responses_are_sealed_yet_replay_in_clear() {
     use diesel::prelude::*;
-    use prakerja_api::db::schema::idempotency_records as idem;
+    use prakerja_api::db::schema::idempotency_keys as idem;
     let app = spawn_app().await;
     let admin = app.token(ADMIN).await;
     let first = post_with_key(&app, &admin, "sealed", &partner("Sealed Co")).await;
@@ -134,15 +184,14 @@ async fn stored_responses_are_sealed_yet_replay_in_clear() {
         .as_str()
         .expect("secret")
         .to_string();
-    let stored: Vec<(String, Option<String>)> = app
+    let stored: Vec<(String, String)> = app
         .db(|c| {
             Ok(idem::table
-                .select((idem::request_hash, idem::response_body))
+                .select((idem::request_hash, idem::result))
                 .load(c)?)
         })
         .await;
     let (hash, body) = stored.first().cloned().expect("a stored record");
-    let body = body.expect("completed");
     assert!(
         !body.contains(&secret) && !body.contains("Sealed Co"),
         "stored in clear: {body}"

@@ -111,9 +111,15 @@ async fn rotating_the_data_key_keeps_every_holder_readable_and_retires_the_old_k
         .to_string();
 
     let config = app.state.config.as_ref().clone();
-    let mut keys: BTreeMap<String, [u8; 32]> = config.data_keys.clone();
+    let mut keys: BTreeMap<String, [u8; 32]> = config
+        .keys
+        .data_keys
+        .iter()
+        .map(|(id, k)| (id.clone(), *k.expose()))
+        .collect();
     keys.insert("k2".into(), [42u8; 32]);
-    let rotated = PiiCipher::new(&keys, "k2", config.index_key);
+    let index_key = *config.keys.index_key.expose();
+    let rotated = PiiCipher::new(&keys, "k2", index_key);
     let resealed = app
         .db(move |c| prakerja_api::service::keys::rotate(c, &rotated, 2, |_, _| {}))
         .await;
@@ -130,14 +136,15 @@ async fn rotating_the_data_key_keeps_every_holder_readable_and_retires_the_old_k
     let only_new = PiiCipher::new(
         &BTreeMap::from([("k2".to_string(), [42u8; 32])]),
         "k2",
-        config.index_key,
+        index_key,
     );
     let card_clone = card.clone();
     let phone = app
         .db(move |c| {
-            let row = prakerja_api::db::participants::find_by_card(c, &card_clone)?.expect("row");
+            let card = prakerja_api::domain::CardNumber::stored(card_clone);
+            let row = prakerja_api::db::participants::find_by_card(c, &card)?.expect("row");
             Ok(only_new
-                .decrypt(&row.phone_cipher, &row.id)
+                .decrypt(&row.phone_cipher, row.id.as_str())
                 .expect("opens under k2"))
         })
         .await;
@@ -145,7 +152,7 @@ async fn rotating_the_data_key_keeps_every_holder_readable_and_retires_the_old_k
         phone,
         format!("+62{}", &body["phone"].as_str().unwrap_or("")[1..])
     );
-    let again = PiiCipher::new(&keys, "k2", config.index_key);
+    let again = PiiCipher::new(&keys, "k2", index_key);
     let second = app
         .db(move |c| prakerja_api::service::keys::rotate(c, &again, 100, |_, _| {}))
         .await;

@@ -46,8 +46,8 @@ async fn racing_purchases_on_one_card_spend_its_balance_once() {
 #[actix_web::test]
 async fn twenty_racing_purchases_on_ten_seats_sell_exactly_ten() {
     let app = spawn_with(|c| {
-        c.otp_per_card_per_hour = 100;
-        c.validations_per_minute = 1000;
+        c.otp.per_card_per_hour = 100;
+        c.limits.validations_per_minute = 1000;
     })
     .await;
     let t = tokens(&app).await;

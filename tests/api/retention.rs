@@ -2,17 +2,18 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
+use prakerja_api::config::RetentionConfig;
 use prakerja_api::db::schema::{
-    card_validations as cv, idempotency_records as idem, otp_sends, sms_outbox,
+    card_validations as cv, idempotency_keys as idem, otp_sends, sms_outbox,
 };
-use prakerja_api::service::retention::{self, Purged, Windows};
+use prakerja_api::service::retention::{self, Purged};
 use prakerja_api::service::sandbox::{TEST_CARDS, card};
 use serde_json::json;
 
 use crate::helpers::*;
 
-fn windows() -> Windows {
-    Windows {
+fn windows() -> RetentionConfig {
+    RetentionConfig {
         idempotency_hours: 48,
         sandbox_sms_hours: 24,
         validation_hours: 24,

@@ -1,3 +1,4 @@
+use prakerja_api::domain::partner::PartnerKind;
 use prakerja_api::service::sandbox::{CLIENTS, TEST_CARDS, card};
 
 use crate::helpers::*;
@@ -5,7 +6,7 @@ use crate::helpers::*;
 /// Sandbox off: OTPs would go to a real gateway (nothing listens on port 9 here).
 fn sandbox_off(c: &mut prakerja_api::config::Config) {
     c.sandbox = false;
-    c.sms_gateway_url = Some("http://127.0.0.1:9/sms".into());
+    c.sms.gateway_url = Some("http://127.0.0.1:9/sms".into());
 }
 
 #[actix_web::test]
@@ -67,17 +68,7 @@ async fn the_sms_outbox_answers_in_sandbox_and_is_404_when_off() {
 
     let off = spawn_with(sandbox_off).await;
     let admin_off = {
-        let creds = off
-            .db(|c| {
-                prakerja_api::service::partners::create(
-                    c,
-                    &prakerja_api::service::audit::Actor::system("test"),
-                    "Ops",
-                    prakerja_api::auth::Role::Admin,
-                    None,
-                )
-            })
-            .await;
+        let creds = off.client_of(PartnerKind::Admin).await;
         off.token((&creds.client_id, &creds.client_secret)).await
     };
     off.get("/v1/sandbox/sms?phone=081200000001", &admin_off)

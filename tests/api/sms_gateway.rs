@@ -148,24 +148,14 @@ async fn a_failed_send_leaves_the_validation_resendable_at_once() {
     let url = stub.url.clone();
     let app = spawn_with(move |c| {
         c.sandbox = false;
-        c.sms_gateway_url = Some(url);
+        c.sms.gateway_url = Some(url);
     })
     .await;
     // No sandbox seed: make the clients, a course and a holder.
-    let creds = |role| {
-        app.db(move |c| {
-            prakerja_api::service::partners::create(
-                c,
-                &prakerja_api::service::audit::Actor::system("test"),
-                "T",
-                role,
-                None,
-            )
-        })
-    };
-    let admin = creds(prakerja_api::auth::Role::Admin).await;
-    let platform = creds(prakerja_api::auth::Role::Platform).await;
-    let lpk = creds(prakerja_api::auth::Role::Lpk).await;
+    use prakerja_api::domain::partner::PartnerKind;
+    let admin = app.client_of(PartnerKind::Admin).await;
+    let platform = app.client_of(PartnerKind::Platform).await;
+    let lpk = app.client_of(PartnerKind::Lpk).await;
     let (admin, platform, lpk) = (
         app.token((&admin.client_id, &admin.client_secret)).await,
         app.token((&platform.client_id, &platform.client_secret))

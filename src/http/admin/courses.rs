@@ -1,12 +1,14 @@
 //! Course review.
 
 use actix_web::{post, web};
+use validator::Validate;
 
 use super::Reason;
-use crate::auth::Admin;
-use crate::error::{ApiError, Problem};
-use crate::service::audit::Actor;
-use crate::service::courses::{self, CourseView};
+use crate::auth::scope::Manage;
+use crate::http::auth::Auth;
+use crate::http::courses::course_code;
+use crate::http::problem::{ApiError, Problem};
+use crate::service::catalog::{CourseView, Review};
 use crate::state::AppState;
 
 /// Approve a pending course: platforms may sell it from now on.
@@ -22,15 +24,15 @@ use crate::state::AppState;
 )]
 #[post("/v1/admin/courses/{course_code}/approve")]
 pub async fn approve(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
-    caller.require("admin")?;
-    let code = path.into_inner().to_ascii_uppercase();
+    let code = course_code(path)?;
     Ok(web::Json(
         state
-            .db(move |c| courses::review(c, &Actor::from(&caller), &code, true, None))
+            .core
+            .review_course(&auth.call, code, Review::Approve)
             .await?,
     ))
 }
@@ -50,26 +52,17 @@ pub async fn approve(
 )]
 #[post("/v1/admin/courses/{course_code}/reject")]
 pub async fn reject(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
-    caller.require("admin")?;
-    use validator::Validate;
     body.validate()?;
-    let code = path.into_inner().to_ascii_uppercase();
+    let code = course_code(path)?;
+    let review = Review::Reject {
+        reason: body.reason.trim().to_string(),
+    };
     Ok(web::Json(
-        state
-            .db(move |c| {
-                courses::review(
-                    c,
-                    &Actor::from(&caller),
-                    &code,
-                    false,
-                    Some(body.reason.trim()),
-                )
-            })
-            .await?,
+        state.core.review_course(&auth.call, code, review).await?,
     ))
 }

@@ -4,13 +4,16 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use validator::Validate;
 
 use super::Reason;
-use crate::auth::Admin;
+use crate::auth::scope::Manage;
 use crate::domain::CardNumber;
 use crate::domain::participant::CardAction;
-use crate::error::{ApiError, ErrorCode, Problem};
-use crate::service::audit::Actor;
+use crate::error::{Error, ErrorCode};
+use crate::http::auth::Auth;
+use crate::http::problem::{ApiError, Problem};
 use crate::service::import::{self, ImportReport};
-use crate::service::participants::{self, NewParticipant, ParticipantView, RevealedIdentity};
+use crate::service::participants::{
+    NewParticipant, ParticipantView, Registration, RevealedIdentity,
+};
 use crate::state::AppState;
 
 /// Register a holder who passed selection: a card number, balance Rp1,000,000, deadline +30 days.
@@ -26,15 +29,12 @@ use crate::state::AppState;
 )]
 #[post("/v1/admin/participants")]
 pub async fn register(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     body: web::Json<NewParticipant>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("admin")?;
-    let cipher = state.cipher.clone();
-    let view = state
-        .db(move |c| participants::register(c, &cipher, &Actor::from(&caller), &body, None))
-        .await?;
+    let form = Registration::try_from(&*body)?;
+    let view = state.core.register_participant(&auth.call, form).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -57,12 +57,11 @@ pub async fn register(
 )]
 #[post("/v1/admin/participants/import")]
 pub async fn bulk_import(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ImportReport>, ApiError> {
-    caller.require("admin")?;
     let ct = req
         .headers()
         .get("content-type")
@@ -74,18 +73,16 @@ pub async fn bulk_import(
     } else if ct.starts_with("text/csv") {
         import::from_csv(&body)?
     } else {
-        return Err(
-            ErrorCode::UnsupportedMediaType.with("Send application/json (an array) or text/csv.")
-        );
+        return Err(ErrorCode::UnsupportedMediaType
+            .with("Send application/json (an array) or text/csv.")
+            .into());
     };
-    let cipher = state.cipher.clone();
-    let report = state
-        .db(move |c| Ok(import::run(c, &cipher, &Actor::from(&caller), rows)))
-        .await?;
-    Ok(web::Json(report))
+    Ok(web::Json(
+        state.core.import_participants(&auth.call, rows).await?,
+    ))
 }
 
-fn card(path: web::Path<String>) -> Result<CardNumber, ApiError> {
+fn card(path: web::Path<String>) -> Result<CardNumber, Error> {
     CardNumber::parse(&path.into_inner())
 }
 
@@ -103,18 +100,12 @@ fn card(path: web::Path<String>) -> Result<CardNumber, ApiError> {
 )]
 #[get("/v1/admin/participants/{card_number}")]
 pub async fn get(
-    Admin(caller): Admin,
+    _auth: Auth<Manage>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
-    caller.require("admin")?;
     let card = card(path)?;
-    let cipher = state.cipher.clone();
-    Ok(web::Json(
-        state
-            .db(move |c| participants::get(c, &cipher, &card))
-            .await?,
-    ))
+    Ok(web::Json(state.core.participant(card).await?))
 }
 
 /// The clear NIK and KK number; the reason is written to the audit trail.
@@ -131,26 +122,21 @@ pub async fn get(
 )]
 #[post("/v1/admin/participants/{card_number}/reveal")]
 pub async fn reveal(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<RevealedIdentity>, ApiError> {
-    caller.require("admin")?;
     let card = card(path)?;
     body.validate()?;
-    let cipher = state.cipher.clone();
+    let reason = body.reason.trim().to_string();
     Ok(web::Json(
-        state
-            .db(move |c| {
-                participants::reveal(c, &cipher, &Actor::from(&caller), &card, body.reason.trim())
-            })
-            .await?,
+        state.core.reveal_identity(&auth.call, card, reason).await?,
     ))
 }
 
 async fn change(
-    caller: crate::auth::Caller,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
@@ -158,19 +144,11 @@ async fn change(
 ) -> Result<web::Json<ParticipantView>, ApiError> {
     let card = card(path)?;
     body.validate()?;
-    let cipher = state.cipher.clone();
+    let reason = body.reason.trim().to_string();
     Ok(web::Json(
         state
-            .db(move |c| {
-                participants::change_status(
-                    c,
-                    &cipher,
-                    &Actor::from(&caller),
-                    &card,
-                    action,
-                    body.reason.trim(),
-                )
-            })
+            .core
+            .change_card_status(&auth.call, card, action, reason)
             .await?,
     ))
 }
@@ -190,13 +168,12 @@ async fn change(
 )]
 #[post("/v1/admin/participants/{card_number}/freeze")]
 pub async fn freeze(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
-    caller.require("admin")?;
-    change(caller, path, body, state, CardAction::Freeze).await
+    change(auth, path, body, state, CardAction::Freeze).await
 }
 
 /// Unfreeze a frozen card.
@@ -214,13 +191,12 @@ pub async fn freeze(
 )]
 #[post("/v1/admin/participants/{card_number}/unfreeze")]
 pub async fn unfreeze(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
-    caller.require("admin")?;
-    change(caller, path, body, state, CardAction::Unfreeze).await
+    change(auth, path, body, state, CardAction::Unfreeze).await
 }
 
 /// Revoke a card for good (fraud, breach of terms).
@@ -238,11 +214,10 @@ pub async fn unfreeze(
 )]
 #[post("/v1/admin/participants/{card_number}/revoke")]
 pub async fn revoke(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
-    caller.require("admin")?;
-    change(caller, path, body, state, CardAction::Revoke).await
+    change(auth, path, body, state, CardAction::Revoke).await
 }

@@ -1,14 +1,17 @@
-//! Registering partners and rotating their secrets.
+//! Registering partners, rotating their secrets, and disabling or enabling them.
 
 use actix_web::{HttpResponse, post, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{Admin, Role};
-use crate::error::{ApiError, Problem};
-use crate::service::audit::Actor;
-use crate::service::partners::{self, Credentials};
+use crate::auth::scope::Manage;
+use crate::domain::PartnerId;
+use crate::domain::partner::{PartnerKind as Kind, PartnerStatus};
+use crate::error::Error;
+use crate::http::auth::Auth;
+use crate::http::problem::{ApiError, Problem};
+use crate::service::partners::ClientCredentials;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -27,26 +30,8 @@ pub struct NewPartner {
     pub kind: PartnerKind,
 }
 
-/// A client's credentials. The secret is shown only here: store it now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClientCredentials {
-    pub id: String,
-    pub name: String,
-    pub kind: Role,
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-impl From<Credentials> for ClientCredentials {
-    fn from(c: Credentials) -> Self {
-        Self {
-            id: c.partner_id,
-            name: c.name,
-            kind: c.role,
-            client_id: c.client_id,
-            client_secret: c.client_secret,
-        }
-    }
+fn partner_id(path: web::Path<String>) -> Result<PartnerId, Error> {
+    PartnerId::parse(&path.into_inner()).ok_or_else(|| Error::not_found("partner"))
 }
 
 /// Register a digital platform or an LPK; returns its client credentials once.
@@ -61,23 +46,24 @@ impl From<Credentials> for ClientCredentials {
 )]
 #[post("/v1/admin/partners")]
 pub async fn create(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     body: web::Json<NewPartner>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("admin")?;
     body.validate()?;
-    let role = match body.kind {
-        PartnerKind::Platform => Role::Platform,
-        PartnerKind::Lpk => Role::Lpk,
+    let kind = match body.kind {
+        PartnerKind::Platform => Kind::Platform,
+        PartnerKind::Lpk => Kind::Lpk,
     };
     let creds = state
-        .db(move |c| partners::create(c, &Actor::from(&caller), &body.name, role, None))
+        .core
+        .create_partner(&auth.call, body.name.clone(), kind)
         .await?;
-    Ok(HttpResponse::Created().json(ClientCredentials::from(creds)))
+    Ok(HttpResponse::Created().json(creds))
 }
 
-/// Issue a new secret; the old one stops working at once (tokens already issued live until `exp`).
+/// Issue a new secret; the old one stops working at once, and tokens issued under it within
+/// seconds on every instance.
 #[utoipa::path(
     tag = "admin",
     params(("id" = String, Path, description = "partner id", format = Uuid)),
@@ -89,14 +75,58 @@ pub async fn create(
 )]
 #[post("/v1/admin/partners/{id}/rotate-secret")]
 pub async fn rotate_secret(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ClientCredentials>, ApiError> {
-    caller.require("admin")?;
-    let id = path.into_inner();
-    let creds = state
-        .db(move |c| partners::rotate_secret(c, &Actor::from(&caller), &id))
+    let id = partner_id(path)?;
+    Ok(web::Json(state.core.rotate_secret(&auth.call, id).await?))
+}
+
+/// Disable a partner: its credentials and its tokens stop working within seconds on every instance.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "partner id", format = Uuid)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "disabled"),
+        (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/admin/partners/{id}/disable")]
+pub async fn disable(
+    auth: Auth<Manage>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = partner_id(path)?;
+    state
+        .core
+        .set_partner_status(&auth.call, id, PartnerStatus::Disabled)
         .await?;
-    Ok(web::Json(creds.into()))
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Enable a disabled partner again (its earlier tokens stay dead: it asks for new ones).
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "partner id", format = Uuid)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "enabled"),
+        (status = 404, description = "not_found", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/admin/partners/{id}/enable")]
+pub async fn enable(
+    auth: Auth<Manage>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = partner_id(path)?;
+    state
+        .core
+        .set_partner_status(&auth.call, id, PartnerStatus::Active)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

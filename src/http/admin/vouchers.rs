@@ -4,11 +4,11 @@ use actix_web::{post, web};
 use validator::Validate;
 
 use super::Reason;
-use crate::auth::Admin;
+use crate::auth::scope::Manage;
 use crate::domain::VoucherCode;
-use crate::error::{ApiError, Problem};
-use crate::service::audit::Actor;
-use crate::service::vouchers::{self, VoucherView};
+use crate::http::auth::Auth;
+use crate::http::problem::{ApiError, Problem};
+use crate::service::vouchers::VoucherView;
 use crate::state::AppState;
 
 /// Void an issued voucher: the amount returns to the balance and the seat to the schedule.
@@ -26,17 +26,15 @@ use crate::state::AppState;
 )]
 #[post("/v1/admin/vouchers/{code}/void")]
 pub async fn void(
-    Admin(caller): Admin,
+    auth: Auth<Manage>,
     path: web::Path<String>,
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
-    caller.require("admin")?;
     let code = VoucherCode::parse(&path.into_inner())?;
     body.validate()?;
+    let reason = body.reason.trim().to_string();
     Ok(web::Json(
-        state
-            .db(move |c| vouchers::void(c, &Actor::from(&caller), &code, body.reason.trim()))
-            .await?,
+        state.core.void_voucher(&auth.call, code, reason).await?,
     ))
 }

@@ -8,7 +8,8 @@ use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
-use crate::error::{ApiError, ErrorCode, PROBLEM_JSON};
+use crate::error::{Error as Refusal, ErrorCode};
+use crate::http::problem::{PROBLEM_JSON, body as problem_body};
 
 /// The id of the current request.
 #[derive(Clone, Debug)]
@@ -53,6 +54,17 @@ pub async fn layer(
         res.headers_mut()
             .insert(HEADER.parse().expect("static header name"), v);
     }
+    let replayed = res
+        .request()
+        .extensions()
+        .get::<super::idempotency::Replayed>()
+        .is_some_and(|r| r.0.load(std::sync::atomic::Ordering::Relaxed));
+    if replayed {
+        res.headers_mut().insert(
+            "idempotent-replayed".parse().expect("static header name"),
+            HeaderValue::from_static("true"),
+        );
+    }
     let pattern = res
         .request()
         .match_pattern()
@@ -85,7 +97,7 @@ async fn as_problem(
         Ok(Ok(bytes)) if is_problem => serde_json::from_slice::<serde_json::Value>(&bytes).ok(),
         _ => None,
     }
-    .unwrap_or_else(|| fallback(status).body());
+    .unwrap_or_else(|| problem_body(&fallback(status)));
     problem["request_id"] = serde_json::Value::String(id.to_string());
     if let Some(relative) = problem["type"].as_str().filter(|t| t.starts_with('/')) {
         problem["type"] = serde_json::Value::String(format!("{base}{relative}"));
@@ -98,7 +110,7 @@ async fn as_problem(
 }
 
 /// The problem for an error actix produced itself (unknown route, wrong method...).
-fn fallback(status: u16) -> ApiError {
+fn fallback(status: u16) -> Refusal {
     let code = match status {
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
@@ -107,11 +119,9 @@ fn fallback(status: u16) -> ApiError {
         400..=499 => ErrorCode::BadRequest,
         _ => ErrorCode::Internal,
     };
-    let detail = match code {
-        ErrorCode::NotFound => "No resource at this path; see /docs for the API.",
-        ErrorCode::MethodNotAllowed => "This path does not accept that method; see /docs.",
-        ErrorCode::Internal => "An internal error occurred; quote the request_id to support.",
-        _ => code.title(),
-    };
-    code.with(detail)
+    match code {
+        ErrorCode::NotFound => code.with("No resource at this path; see /docs for the API."),
+        ErrorCode::BadRequest => code.with(code.title()),
+        _ => code.refusal(),
+    }
 }

@@ -1,0 +1,75 @@
+//! Rate limits and the bound on password-hashing work.
+
+use super::ConfigError;
+use super::env::Env;
+
+#[derive(Clone, Copy, Debug)]
+pub struct LimitsConfig {
+    /// `PRAKERJA_RATE_LIMIT_PER_SECOND`, per partner.
+    pub per_second: u32,
+    /// `PRAKERJA_RATE_LIMIT_BURST`, per partner.
+    pub burst: u32,
+    /// `PRAKERJA_VALIDATIONS_PER_MINUTE`: card validations a platform may start per minute.
+    pub validations_per_minute: u32,
+    /// `PRAKERJA_TOKEN_REQUESTS_PER_MINUTE`: token requests per source address (each may cost a
+    /// password hash).
+    pub token_requests_per_minute: u32,
+    /// `PRAKERJA_SECRET_CHECKS_IN_FLIGHT`: client secrets verified at once, all callers together;
+    /// more wait briefly, then get 503 with `Retry-After`.
+    pub secret_checks_in_flight: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            per_second: 100,
+            burst: 200,
+            validations_per_minute: 60,
+            token_requests_per_minute: 60,
+            secret_checks_in_flight: 2,
+        }
+    }
+}
+
+impl LimitsConfig {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        Ok(Self {
+            per_second: env.parse("PRAKERJA_RATE_LIMIT_PER_SECOND", d.per_second)?,
+            burst: env.parse("PRAKERJA_RATE_LIMIT_BURST", d.burst)?,
+            validations_per_minute: env
+                .parse("PRAKERJA_VALIDATIONS_PER_MINUTE", d.validations_per_minute)?,
+            token_requests_per_minute: env.parse(
+                "PRAKERJA_TOKEN_REQUESTS_PER_MINUTE",
+                d.token_requests_per_minute,
+            )?,
+            secret_checks_in_flight: env.parse(
+                "PRAKERJA_SECRET_CHECKS_IN_FLIGHT",
+                d.secret_checks_in_flight,
+            )?,
+        })
+    }
+
+    pub fn problems(&self) -> Vec<String> {
+        let zero = [
+            ("PRAKERJA_RATE_LIMIT_PER_SECOND", self.per_second),
+            ("PRAKERJA_RATE_LIMIT_BURST", self.burst),
+            (
+                "PRAKERJA_VALIDATIONS_PER_MINUTE",
+                self.validations_per_minute,
+            ),
+            (
+                "PRAKERJA_TOKEN_REQUESTS_PER_MINUTE",
+                self.token_requests_per_minute,
+            ),
+            (
+                "PRAKERJA_SECRET_CHECKS_IN_FLIGHT",
+                self.secret_checks_in_flight,
+            ),
+        ];
+        zero.iter()
+            .filter(|(_, v)| *v == 0)
+            .map(|(name, _)| format!("{name} must be above 0"))
+            .collect()
+    }
+}

@@ -1,0 +1,48 @@
+//! The store's own error, and the one place it becomes the core's [`Error`].
+
+use crate::error::{Error, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("the blocking task running a query failed: {0}")]
+    Blocking(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        use diesel::result::Error as D;
+        match e {
+            StoreError::Query(D::NotFound) => Error::not_found("resource"),
+            // PostgreSQL text cannot hold NUL; SQLite can. Either way it is the caller's input.
+            StoreError::Query(D::DatabaseError(_, info)) if info.message().contains("0x00") => {
+                Error::field(
+                    "body",
+                    "nul_character",
+                    "Text fields may not contain the NUL character.",
+                )
+            }
+            // A stored value no type accepts (an unknown status, a negative amount): the row is
+            // corrupt. Fail loudly; never guess a state.
+            StoreError::Query(D::DeserializationError(cause)) => {
+                Error::internal("corrupt row", cause)
+            }
+            StoreError::Pool(e) => {
+                tracing::error!(error = %e, "database pool exhausted or unreachable");
+                ErrorCode::Unavailable
+                    .with("The database is not reachable right now; retry shortly.")
+                    .retry_after(1)
+            }
+            other => Error::internal("database", other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        StoreError::Query(e).into()
+    }
+}

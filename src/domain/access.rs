@@ -1,0 +1,141 @@
+//! Who acts, and what each actor may see: the one place that rule is written.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ParticipantId, PartnerId};
+
+/// The role a token carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Platform,
+    Lpk,
+    Participant,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Platform => "platform",
+            Role::Lpk => "lpk",
+            Role::Participant => "participant",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = super::UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "platform" => Ok(Role::Platform),
+            "lpk" => Ok(Role::Lpk),
+            "participant" => Ok(Role::Participant),
+            other => Err(super::UnknownValue::new("role", other)),
+        }
+    }
+}
+
+/// Who is acting: a partner in its role, a card holder, or the system itself (start-up, timers, an
+/// operator at the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Admin(PartnerId),
+    Platform(PartnerId),
+    Lpk(PartnerId),
+    Holder(ParticipantId),
+    System(String),
+}
+
+/// Whose data a read may return. Derived from [`Who`] exhaustively: a new kind of actor must be
+/// given a rule here before it compiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    /// Program management and the system: everything.
+    Admin,
+    /// What this platform sold, and the approved courses it may sell.
+    Platform(PartnerId),
+    /// The courses this LPK owns and the vouchers for them.
+    Lpk(PartnerId),
+    /// The holder's own card, trainings and payments.
+    Holder(ParticipantId),
+}
+
+impl Who {
+    /// A partner of `role` (a participant token is never a partner).
+    pub fn partner(role: Role, id: PartnerId) -> Option<Who> {
+        match role {
+            Role::Admin => Some(Who::Admin(id)),
+            Role::Platform => Some(Who::Platform(id)),
+            Role::Lpk => Some(Who::Lpk(id)),
+            Role::Participant => None,
+        }
+    }
+
+    pub fn viewer(&self) -> Viewer {
+        match self {
+            Who::Admin(_) | Who::System(_) => Viewer::Admin,
+            Who::Platform(id) => Viewer::Platform(id.clone()),
+            Who::Lpk(id) => Viewer::Lpk(id.clone()),
+            Who::Holder(id) => Viewer::Holder(id.clone()),
+        }
+    }
+
+    /// The actor's id as the audit trail records it.
+    pub fn id(&self) -> &str {
+        match self {
+            Who::Admin(id) | Who::Platform(id) | Who::Lpk(id) => id.as_str(),
+            Who::Holder(id) => id.as_str(),
+            Who::System(name) => name,
+        }
+    }
+
+    /// The actor's role as the audit trail records it.
+    pub fn role_name(&self) -> &'static str {
+        match self {
+            Who::Admin(_) => "admin",
+            Who::Platform(_) => "platform",
+            Who::Lpk(_) => "lpk",
+            Who::Holder(_) => "participant",
+            Who::System(_) => "system",
+        }
+    }
+
+    /// The partner acting, if a partner is.
+    pub fn partner_id(&self) -> Option<&PartnerId> {
+        match self {
+            Who::Admin(id) | Who::Platform(id) | Who::Lpk(id) => Some(id),
+            Who::Holder(_) | Who::System(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_actor_sees_through_its_own_viewer() {
+        let p = PartnerId::new();
+        assert_eq!(
+            Who::Platform(p.clone()).viewer(),
+            Viewer::Platform(p.clone())
+        );
+        assert_eq!(Who::Lpk(p.clone()).viewer(), Viewer::Lpk(p.clone()));
+        assert_eq!(Who::System("cli".into()).viewer(), Viewer::Admin);
+        let h = ParticipantId::new();
+        assert_eq!(Who::Holder(h.clone()).viewer(), Viewer::Holder(h));
+        assert_eq!(Who::partner(Role::Participant, p), None);
+    }
+
+    #[test]
+    fn roles_read_back_strictly() {
+        for role in [Role::Admin, Role::Platform, Role::Lpk, Role::Participant] {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+}

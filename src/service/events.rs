@@ -1,0 +1,28 @@
+//! A partner's own event feed: the same payloads webhooks carry, read from the outbox.
+
+use super::{Call, Core};
+use crate::db::events;
+use crate::error::Error;
+use crate::page::{Cursor, Page, PageRequest};
+
+impl Core {
+    /// The caller's events, newest first: `{id, type, created_at, data}` each.
+    pub async fn events(
+        &self,
+        call: &Call,
+        req: PageRequest,
+    ) -> Result<Page<serde_json::Value>, Error> {
+        let partner = call
+            .who()
+            .partner_id()
+            .cloned()
+            .ok_or_else(|| Error::internal("events", "a non-partner reading a partner feed"))?;
+        self.read(move |c, _| {
+            let rows = events::page(c, &partner, &req)?;
+            Page::cut(rows, &req, |e| Cursor::Time(e.created_at, e.id.to_string())).try_map(|e| {
+                serde_json::from_str(&e.payload).map_err(|err| Error::internal("stored event", err))
+            })
+        })
+        .await
+    }
+}
