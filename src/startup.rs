@@ -92,6 +92,7 @@ impl Application {
                 )
                 .default_service(web::to(unrouted))
                 .wrap(from_fn(middleware::idempotency::layer))
+                .wrap(from_fn(middleware::authenticate::layer))
                 .wrap(from_fn(middleware::metrics::layer))
                 .wrap(from_fn(middleware::request_id::layer))
         })

@@ -1,12 +1,14 @@
 //! The edge's authorization, in the order the contract fixes: token (signature, expiry, not
-//! revoked) → role and scope → the partner's rate limit → the idempotency key. A route states what
-//! it needs by its extractor's type: `Auth<ValidateCards>`.
+//! revoked: settled by `middleware/authenticate.rs`) → role and scope → the partner's rate limit →
+//! the idempotency key. A route states what it needs by its extractor's type:
+//! `Auth<ValidateCards>`. The extractor is synchronous, so it answers before any other.
 
+use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use futures_util::future::LocalBoxFuture;
 
+use super::middleware::authenticate::Verdict;
 use super::middleware::idempotency::{Fingerprint, Replayed};
 use super::middleware::request_id::RequestId;
 use super::problem::ApiError;
@@ -38,13 +40,16 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, Error> {
         .ok_or_else(|| Error::internal("extractor", "AppState missing"))
 }
 
-/// What needs no database: a valid token of an allowed role carrying the route's scope.
-fn admit<P: Permission>(req: &HttpRequest) -> Result<(web::Data<AppState>, Claims), Error> {
-    let state = state(req)?;
-    let token = bearer(req).ok_or_else(|| {
-        ErrorCode::InvalidToken.with("Send an access token: Authorization: Bearer <token>.")
-    })?;
-    let claims = state.core.keys.verify(token)?;
+/// A valid, unrevoked token of an allowed role, carrying the route's scope.
+fn admit<P: Permission>(req: &HttpRequest) -> Result<Claims, Error> {
+    let verdict = req.extensions().get::<Verdict>().cloned();
+    let claims = match verdict {
+        Some(Verdict(verdict)) => verdict?,
+        None => {
+            return Err(ErrorCode::InvalidToken
+                .with("Send an access token: Authorization: Bearer <token>."));
+        }
+    };
     if !P::ROLES.contains(&claims.role) {
         return Err(ErrorCode::Forbidden.with(format!(
             "A {} token cannot call this endpoint.",
@@ -56,7 +61,7 @@ fn admit<P: Permission>(req: &HttpRequest) -> Result<(web::Data<AppState>, Claim
     {
         return Err(ErrorCode::Forbidden.with(format!("This token lacks the {scope:?} scope.")));
     }
-    Ok((state, claims))
+    Ok(claims)
 }
 
 /// The `Idempotency-Key` the request carried, checked: 1-255 visible ASCII characters, no spaces.
@@ -82,32 +87,34 @@ fn who(claims: &Claims) -> Result<Who, Error> {
     }
 }
 
-impl<P: Permission + 'static> FromRequest for Auth<P> {
+fn authorize<P: Permission>(req: &HttpRequest) -> Result<Call, Error> {
+    let claims = admit::<P>(req)?;
+    state(req)?.limits.partner(&claims.sub)?;
+    let idempotency = idempotency_key(req)?;
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let call = Call::new(
+        Actor {
+            who: who(&claims)?,
+            request_id,
+        },
+        idempotency,
+    );
+    req.extensions_mut().insert(Replayed(call.replayed_flag()));
+    Ok(call)
+}
+
+impl<P: Permission> FromRequest for Auth<P> {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        // The checks that need no database run now, so their refusals come before the body's.
-        let admitted = admit::<P>(&req);
-        Box::pin(async move {
-            let (state, claims) = admitted?;
-            state.core.check_token(&claims).await?;
-            state.limits.partner(&claims.sub)?;
-            let idempotency = idempotency_key(&req)?;
-            let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-            let call = Call::new(
-                Actor {
-                    who: who(&claims)?,
-                    request_id,
-                },
-                idempotency,
-            );
-            req.extensions_mut().insert(Replayed(call.replayed_flag()));
-            Ok(Auth {
-                call,
-                _permission: PhantomData,
-            })
-        })
+        ready(
+            authorize::<P>(req)
+                .map(|call| Auth {
+                    call,
+                    _permission: PhantomData,
+                })
+                .map_err(ApiError),
+        )
     }
 }

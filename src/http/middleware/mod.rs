@@ -1,6 +1,7 @@
 //! Cross-cutting layers, outermost first: request id + problem rendering + access log, metrics,
-//! idempotency.
+//! authentication, idempotency fingerprint.
 
+pub mod authenticate;
 pub mod idempotency;
 pub mod metrics;
 pub mod request_id;
