@@ -1,5 +1,7 @@
 //! Rate limits and the bound on password-hashing work.
 
+use std::time::Duration;
+
 use super::ConfigError;
 use super::env::Env;
 
@@ -17,6 +19,8 @@ pub struct LimitsConfig {
     /// `PRAKERJA_SECRET_CHECKS_IN_FLIGHT`: client secrets verified at once, all callers together;
     /// more wait briefly, then get 503 with `Retry-After`.
     pub secret_checks_in_flight: u32,
+    /// `PRAKERJA_SECRET_CHECK_WAIT_MS`: how long a token request waits for a free check.
+    pub secret_check_wait: Duration,
 }
 
 impl Default for LimitsConfig {
@@ -27,6 +31,7 @@ impl Default for LimitsConfig {
             validations_per_minute: 60,
             token_requests_per_minute: 60,
             secret_checks_in_flight: 2,
+            secret_check_wait: Duration::from_secs(2),
         }
     }
 }
@@ -47,6 +52,7 @@ impl LimitsConfig {
                 "PRAKERJA_SECRET_CHECKS_IN_FLIGHT",
                 d.secret_checks_in_flight,
             )?,
+            secret_check_wait: env.millis("PRAKERJA_SECRET_CHECK_WAIT_MS", d.secret_check_wait)?,
         })
     }
 

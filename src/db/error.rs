@@ -28,7 +28,7 @@ impl From<StoreError> for Error {
             // A stored value no type accepts (an unknown status, a negative amount): the row is
             // corrupt. Fail loudly; never guess a state.
             StoreError::Query(D::DeserializationError(cause)) => {
-                Error::internal("corrupt row", cause)
+                Error::internal("corrupt row", chain(&*cause))
             }
             StoreError::Pool(e) => {
                 tracing::error!(error = %e, "database pool exhausted or unreachable");
@@ -45,4 +45,16 @@ impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
         StoreError::Query(e).into()
     }
+}
+
+/// An error and its causes, `: `-separated (diesel's field errors keep the why in `source`).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }

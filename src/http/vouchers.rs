@@ -10,14 +10,13 @@ use super::auth::Auth;
 use super::pagination::{Page, PageParams};
 use super::problem::{ApiError, Problem};
 use crate::auth::scope::{BuyVouchers, ReadVouchers, RedeemVouchers};
-use crate::db::vouchers::Filter;
 use crate::domain::time::to_utc;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{CardNumber, CourseCode, ScheduleCode, ValidationId, VoucherCode};
 use crate::error::{Error, ErrorCode};
 use crate::page::CursorKind;
 use crate::service::purchase::{BuyVoucher, Purchased};
-use crate::service::vouchers::{AttendSession, Redeem, VoucherView};
+use crate::service::vouchers::{AttendSession, Filter, Redeem, VoucherView};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
@@ -25,8 +26,6 @@ use crate::error::{Error, ErrorCode};
 
 /// How long a verified secret is remembered.
 const VERIFIED_FOR: Duration = Duration::from_secs(300);
-/// How long a token request waits for a free secret check before 503.
-const CHECK_WAIT: Duration = Duration::from_secs(2);
 const MAX_REMEMBERED: usize = 10_000;
 
 pub struct TokenGuard {
@@ -35,8 +34,11 @@ pub struct TokenGuard {
     stamps: Mutex<HashMap<PartnerId, (Stamp, Instant)>>,
     verified: Mutex<HashMap<String, Instant>>,
     checks: Semaphore,
+    check_wait: Duration,
     /// A running estimate of one secret check's duration.
     check_cost: Mutex<Duration>,
+    /// Secret checks actually run (argon2 verifications).
+    checks_run: AtomicU64,
 }
 
 impl TokenGuard {
@@ -49,8 +51,15 @@ impl TokenGuard {
             stamps: Mutex::default(),
             verified: Mutex::default(),
             checks: Semaphore::new(config.limits.secret_checks_in_flight.max(1) as usize),
+            check_wait: config.limits.secret_check_wait,
             check_cost: Mutex::new(started.elapsed()),
+            checks_run: AtomicU64::new(0),
         }
+    }
+
+    /// How many secret checks (password hashes) this instance has run.
+    pub fn secret_checks(&self) -> u64 {
+        self.checks_run.load(Ordering::Relaxed)
     }
 
     fn remembered(&self, key: &str) -> bool {
@@ -170,7 +179,7 @@ impl Core {
         if remembered.as_deref().is_some_and(|k| guard.remembered(k)) {
             return Ok(true);
         }
-        let _permit = tokio::time::timeout(CHECK_WAIT, guard.checks.acquire())
+        let _permit = tokio::time::timeout(guard.check_wait, guard.checks.acquire())
             .await
             .ok()
             .and_then(Result::ok)
@@ -186,6 +195,7 @@ impl Core {
         };
         let (secret, hash) = (creds.client_secret.clone(), partner.secret_hash.clone());
         let started = Instant::now();
+        guard.checks_run.fetch_add(1, Ordering::Relaxed);
         let ok = tokio::task::spawn_blocking(move || secret::verify(&secret, &hash))
             .await
             .map_err(|e| Error::internal("secret check", e))?;

@@ -11,12 +11,8 @@ use crate::helpers::*;
 const NEW_KEY: [u8; 32] = [42u8; 32];
 
 fn cli(app: &TestApp, args: &[&str], extra_env: &[(&str, String)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prakerja-api"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &app.database_url)
-        .env("RUST_LOG", "warn");
+    let mut cmd = crate::binary::command(&app.database_url);
+    cmd.args(args).env("RUST_LOG", "warn");
     for (k, v) in extra_env {
         cmd.env(k, v);
     }

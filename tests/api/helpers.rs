@@ -127,6 +127,26 @@ fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+/// A database with nothing in it, not even migrations: `(url, the temp dir that holds it)`.
+pub fn empty_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("prakerja_t_{}", uuid::Uuid::new_v4().simple());
+            let mut admin =
+                PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut admin)
+                .expect("create database");
+            (with_database(&admin_url, &name), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("empty.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
 /// The URL of `admin_url`'s server with another database name.
 fn with_database(admin_url: &str, name: &str) -> String {
     let (base, _) = admin_url

@@ -1,61 +1,18 @@
 //! The server's own logs, at debug level, through a whole flow: no NIK, KK, phone, full card
 //! number, OTP or client secret appears in them.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
+use crate::binary::Binary;
 use crate::helpers::*;
 
 #[actix_web::test]
 async fn debug_logs_of_a_full_flow_hold_no_personal_data_or_secrets() {
-    let dir = tempfile::tempdir().expect("dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_prakerja-api"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("logs.db").display()),
-        )
-        .env("PRAKERJA_BIND", "127.0.0.1:0")
-        .env("PRAKERJA_LOG_FORMAT", "json")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    for stream in [
-        Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().expect("stderr")),
-    ] {
-        let lines = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                lines.lock().expect("lock").push(line);
-            }
-        });
-    }
-    let started = Instant::now();
-    let address = loop {
-        let found = lines.lock().expect("lock").iter().find_map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).ok()?;
-            v["fields"]["public_url"].as_str().map(String::from)
-        });
-        if let Some(a) = found {
-            break a;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start: {:?}",
-            lines.lock().expect("lock")
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let api = Http::new(address);
+    let (url, _dir) = empty_database();
+    let server = Binary::serve(&url, &[("RUST_LOG", "debug")]);
+    let api = &server.http;
     let admin = api.token(ADMIN).await;
     let platform = api.token(PLATFORM).await;
     let created = api
@@ -107,13 +64,11 @@ async fn debug_logs_of_a_full_flow_hold_no_personal_data_or_secrets() {
     )
     .await;
     std::thread::sleep(Duration::from_millis(300));
-    let _ = child.kill();
-    let _ = child.wait();
+    let lines = server.lines();
+    server.kill();
 
     // Timestamps hold six-digit microsecond runs an OTP could equal by chance: leave them out.
     let log = lines
-        .lock()
-        .expect("lock")
         .iter()
         .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
             Ok(mut v) => {

@@ -3,12 +3,15 @@
 
 mod helpers;
 
+mod architecture;
 mod audit;
 mod auth;
+mod binary;
 mod card_validations;
 mod cli;
 mod courses;
 mod errors;
+mod hardening;
 mod idempotency;
 mod logs;
 mod meta;
