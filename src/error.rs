@@ -118,6 +118,26 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Why one row of a bulk request was refused: the problem's code, detail and field errors.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct RowError {
+    #[schema(example = "not_found")]
+    pub code: String,
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl From<&Error> for RowError {
+    fn from(e: &Error) -> Self {
+        RowError {
+            code: e.code.code().to_string(),
+            detail: e.detail.clone(),
+            errors: e.errors.clone(),
+        }
+    }
+}
+
 /// Why a request was refused or failed: the core's error, rendered only at the HTTP edge.
 /// Serializable, so an idempotent replay can answer with the very same refusal.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -171,6 +191,16 @@ impl Error {
             code: code.into(),
             message: message.into(),
         }])
+    }
+
+    /// A body over the size limit.
+    pub fn too_large(limit: usize) -> Self {
+        ErrorCode::PayloadTooLarge.with(format!("The body exceeds the {limit}-byte limit."))
+    }
+
+    /// A platform id that names no registered digital platform.
+    pub fn unknown_platform(id: &str) -> Self {
+        ErrorCode::UnknownPlatform.with(format!("{id:?} is not a registered digital platform."))
     }
 
     pub fn not_found(what: &str) -> Self {

@@ -161,10 +161,7 @@ async fn unrouted(
             }
             res
         }
-        None => {
-            ApiError(ErrorCode::NotFound.with("No resource at this path; see /docs for the API."))
-                .error_response()
-        }
+        None => ApiError(ErrorCode::MalformedPath.refusal()).error_response(),
     }
 }
 

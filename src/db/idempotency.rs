@@ -8,19 +8,11 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::idempotency_keys as t;
 
-/// How the first request ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Done,
-    Refused,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Done => "done",
-            Outcome::Refused => "refused",
-        }
+crate::domain::stored_enum! {
+    /// How the first request ended.
+    pub enum Outcome ("idempotency outcome") {
+        Done = "done",
+        Refused = "refused",
     }
 }
 
@@ -33,28 +25,16 @@ pub struct Stored {
 }
 
 pub fn find(conn: &mut DbConn, caller: &str, key: &str) -> QueryResult<Option<Stored>> {
-    let row: Option<(String, String, String)> = t::table
+    let row: Option<(String, Outcome, String)> = t::table
         .filter(t::caller_id.eq(caller).and(t::idem_key.eq(key)))
         .select((t::request_hash, t::outcome, t::result))
         .first(conn)
         .optional()?;
-    row.map(|(request_hash, outcome, result)| {
-        let outcome = match outcome.as_str() {
-            "done" => Outcome::Done,
-            "refused" => Outcome::Refused,
-            other => {
-                return Err(diesel::result::Error::DeserializationError(
-                    format!("unknown idempotency outcome {other:?}").into(),
-                ));
-            }
-        };
-        Ok(Stored {
-            request_hash,
-            outcome,
-            result,
-        })
-    })
-    .transpose()
+    Ok(row.map(|(request_hash, outcome, result)| Stored {
+        request_hash,
+        outcome,
+        result,
+    }))
 }
 
 /// Stores an answer; false when a record for this key exists already.
@@ -71,7 +51,7 @@ pub fn insert(
                 t::caller_id.eq(caller),
                 t::idem_key.eq(key),
                 t::request_hash.eq(&stored.request_hash),
-                t::outcome.eq(stored.outcome.as_str()),
+                t::outcome.eq(stored.outcome),
                 t::result.eq(&stored.result),
                 t::created_at.eq(now),
             ))

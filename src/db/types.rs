@@ -66,6 +66,7 @@ text_column! {
     PartnerStatusColumn: PartnerStatus => |s| Ok(s.parse()?);
     ValidationStateColumn: ValidationState => |s| Ok(s.parse()?);
     VoucherStatusColumn: VoucherStatus => |s| Ok(s.parse()?);
+    OutcomeColumn: super::idempotency::Outcome => |s| Ok(s.parse()?);
 }
 
 #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]

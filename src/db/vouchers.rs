@@ -116,6 +116,8 @@ pub fn detail(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherDetail> {
 pub struct Filter {
     pub status: Option<VoucherStatus>,
     pub course_code: Option<CourseCode>,
+    /// A course code was asked for that no course can have: nothing matches.
+    pub no_such_course: bool,
     pub since: Option<NaiveDateTime>,
 }
 
@@ -125,6 +127,9 @@ pub fn page(
     filter: &Filter,
     req: &PageRequest,
 ) -> QueryResult<Vec<VoucherDetail>> {
+    if filter.no_such_course {
+        return Ok(Vec::new());
+    }
     let mut q = visible!(viewer);
     if let Some(st) = filter.status {
         q = q.filter(t::status.eq(st));

@@ -1,41 +1,14 @@
 //! Who acts, and what each actor may see: the one place that rule is written.
 
-use serde::{Deserialize, Serialize};
-
 use super::ids::{ParticipantId, PartnerId};
 
-/// The role a token carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Platform,
-    Lpk,
-    Participant,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Platform => "platform",
-            Role::Lpk => "lpk",
-            Role::Participant => "participant",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = super::UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "admin" => Ok(Role::Admin),
-            "platform" => Ok(Role::Platform),
-            "lpk" => Ok(Role::Lpk),
-            "participant" => Ok(Role::Participant),
-            other => Err(super::UnknownValue::new("role", other)),
-        }
+super::stored_enum! {
+    /// The role a token carries.
+    pub enum Role ("role") {
+        Admin = "admin",
+        Platform = "platform",
+        Lpk = "lpk",
+        Participant = "participant",
     }
 }
 
@@ -96,10 +69,10 @@ impl Who {
     /// The actor's role as the audit trail records it.
     pub fn role_name(&self) -> &'static str {
         match self {
-            Who::Admin(_) => "admin",
-            Who::Platform(_) => "platform",
-            Who::Lpk(_) => "lpk",
-            Who::Holder(_) => "participant",
+            Who::Admin(_) => Role::Admin.as_str(),
+            Who::Platform(_) => Role::Platform.as_str(),
+            Who::Lpk(_) => Role::Lpk.as_str(),
+            Who::Holder(_) => Role::Participant.as_str(),
             Who::System(_) => "system",
         }
     }

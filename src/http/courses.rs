@@ -13,7 +13,7 @@ use crate::auth::scope::{ReadCatalog, WriteCatalog};
 use crate::domain::course::{CourseMode, CourseStatus};
 use crate::domain::time::to_utc;
 use crate::domain::{CourseCode, PartnerId, Rupiah};
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 use crate::page::CursorKind;
 use crate::service::catalog::{self, CourseView, ScheduleView};
 use crate::state::AppState;
@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewCourse {
     #[validate(length(min = 3, max = 200))]
+    #[serde(deserialize_with = "super::trimmed")]
     #[schema(
         example = "Digital Marketing untuk UMKM",
         min_length = 3,
@@ -30,6 +31,7 @@ pub struct NewCourse {
     )]
     pub title: String,
     #[validate(length(min = 1, max = 5000))]
+    #[serde(deserialize_with = "super::trimmed")]
     #[schema(
         example = "Belajar pemasaran digital: media sosial, iklan, dan analitik.",
         min_length = 1,
@@ -62,12 +64,7 @@ impl TryFrom<NewCourse> for catalog::NewCourse {
         let platform_ids = body
             .platform_ids
             .iter()
-            .map(|p| {
-                PartnerId::parse(p).ok_or_else(|| {
-                    ErrorCode::UnknownPlatform
-                        .with(format!("{p:?} is not a registered digital platform."))
-                })
-            })
+            .map(|p| PartnerId::parse(p).ok_or_else(|| Error::unknown_platform(p)))
             .collect::<Result<_, _>>()?;
         Ok(catalog::NewCourse {
             price: Rupiah::new(body.price)

@@ -1,5 +1,9 @@
 //! Request budgets kept by each instance in memory: per partner, card validations per platform,
-//! token requests per client id and per source address.
+//! token requests and holder sessions per source address.
+//!
+//! Token requests are not also limited per client id: client ids are not secret, so such a limit
+//! would let anyone lock a partner out of its own tokens. The password-hashing work is bounded by
+//! the per-address budget and the global cap on concurrent secret checks (`service/tokens.rs`).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -12,7 +16,6 @@ use crate::error::{Error, ErrorCode};
 pub struct Limits {
     partner: DefaultKeyedRateLimiter<String>,
     validations: DefaultKeyedRateLimiter<String>,
-    token_client: DefaultKeyedRateLimiter<String>,
     token_source: DefaultKeyedRateLimiter<IpAddr>,
 }
 
@@ -28,7 +31,6 @@ impl Limits {
                 Quota::per_second(nz(c.per_second)).allow_burst(nz(c.burst)),
             ),
             validations: RateLimiter::keyed(per_minute(c.validations_per_minute)),
-            token_client: RateLimiter::keyed(Quota::per_second(nz(5)).allow_burst(nz(20))),
             token_source: RateLimiter::keyed(per_minute(c.token_requests_per_minute)),
         }
     }
@@ -42,20 +44,18 @@ impl Limits {
         check(&self.validations, &platform_id.to_string())
     }
 
-    /// Token requests: each may cost a password hash, so both the client id asked for and the
-    /// address asking are bounded.
-    pub fn token(&self, source: Option<IpAddr>, client_id: &str) -> Result<(), Error> {
-        if let Some(ip) = source {
-            check(&self.token_source, &ip)?;
+    /// Token requests: each may cost a password hash, so the address asking is bounded.
+    pub fn token(&self, source: Option<IpAddr>) -> Result<(), Error> {
+        match source {
+            Some(ip) => check(&self.token_source, &ip),
+            None => Ok(()),
         }
-        check(&self.token_client, &client_id.to_string())
     }
 
     /// Forgets idle keys so the limiters' memory stays bounded.
     pub fn shrink(&self) {
         self.partner.retain_recent();
         self.validations.retain_recent();
-        self.token_client.retain_recent();
         self.token_source.retain_recent();
     }
 }

@@ -47,9 +47,7 @@ pub async fn metrics(
 ) -> Result<HttpResponse, ApiError> {
     let server = &state.config.server;
     if !server.public_metrics(state.config.production) {
-        return Err(ErrorCode::NotFound
-            .with("No resource at this path; see /docs for the API.")
-            .into());
+        return Err(ErrorCode::MalformedPath.into());
     }
     if let Some(token) = &server.metrics_token {
         let given = super::auth::bearer(&req).unwrap_or("");

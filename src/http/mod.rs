@@ -63,6 +63,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sandbox::sms);
 }
 
+/// A text field as its value is meant: leading and trailing spaces dropped before any length
+/// check, so blank padding never passes for content.
+pub fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = <String as serde::Deserialize>::deserialize(d)?;
+    Ok(s.trim().to_string())
+}
+
 /// Extractor configs whose errors are problem+json with stable codes, not actix's plain text.
 pub fn extractor_configs(max_body: usize) -> (web::JsonConfig, web::PathConfig, web::QueryConfig) {
     let json = web::JsonConfig::default()
@@ -79,12 +86,9 @@ pub fn extractor_configs(max_body: usize) -> (web::JsonConfig, web::PathConfig, 
 
 fn json_error(err: JsonPayloadError) -> Error {
     match err {
-        JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType
-            .with("Send the body as JSON with Content-Type: application/json."),
+        JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType.refusal(),
         JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-            ErrorCode::PayloadTooLarge.with(format!("The body exceeds the {limit}-byte limit."))
-        }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => Error::too_large(limit),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             // A type or missing/unknown field error: name the field when serde does.
             ErrorCode::ValidationFailed.with(e.to_string())

@@ -11,7 +11,8 @@ use crate::error::{Error, ErrorCode};
 use crate::service::tokens::ClientCredentials;
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+// No `Debug`: it would print the secret.
+#[derive(Default, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
     #[schema(example = "client_credentials")]
@@ -24,7 +25,7 @@ pub struct TokenRequest {
     pub scope: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
     #[schema(example = "Bearer")]
@@ -105,9 +106,7 @@ pub async fn token(
                     .into());
             }
         };
-    state
-        .limits
-        .token(req.peer_addr().map(|a| a.ip()), &client_id)?;
+    state.limits.token(req.peer_addr().map(|a| a.ip()))?;
     let creds = ClientCredentials {
         client_id,
         client_secret,

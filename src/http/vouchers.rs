@@ -87,15 +87,16 @@ pub struct VoucherFilter {
 
 impl VoucherFilter {
     fn parse(self) -> Result<Filter, Error> {
-        let course_code = match self.course_code.as_deref().map(str::trim) {
-            None | Some("") => None,
-            // A code no course can have matches no voucher: an empty page, not an error.
-            Some(code) => Some(
-                CourseCode::parse(code).unwrap_or_else(|| CourseCode::stored(code.to_string())),
-            ),
-        };
+        let asked = self
+            .course_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let course_code = asked.and_then(CourseCode::parse);
         Ok(Filter {
             status: self.status,
+            // A code no course can have matches no voucher: an empty page, not an error.
+            no_such_course: asked.is_some() && course_code.is_none(),
             course_code,
             since: self.since.map(to_utc),
         })

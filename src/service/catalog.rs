@@ -124,8 +124,7 @@ impl Core {
             platform_ids.dedup();
             let known = partners::platforms_among(c, &platform_ids)?;
             if let Some(unknown) = platform_ids.iter().find(|p| !known.contains(p)) {
-                return Err(ErrorCode::UnknownPlatform
-                    .with(format!("{unknown} is not a registered digital platform.")));
+                return Err(Error::unknown_platform(unknown.as_str()));
             }
             let row = Course {
                 id: CourseId::new(),

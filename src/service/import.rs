@@ -7,21 +7,36 @@ use utoipa::ToSchema;
 
 use super::participants::{self, NewParticipant, Registration};
 use super::{Call, Core};
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, RowError};
 
 pub const MAX_ROWS: usize = 5000;
+
+/// How one row ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOutcome {
+    Created,
+    Rejected,
+}
 
 /// What happened to one row.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RowResult {
     /// 1-based position in the upload (CSV: data rows, header excluded).
     pub row: usize,
-    /// `created` or `rejected`.
-    pub outcome: String,
+    pub outcome: RowOutcome,
     pub card_number: Option<String>,
-    /// The problem (code, detail, errors) when rejected.
-    #[schema(value_type = Option<Object>)]
-    pub error: Option<serde_json::Value>,
+    /// Why, when rejected.
+    pub error: Option<RowError>,
+}
+
+/// An upload's format, as its `Content-Type` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    /// A JSON array of registrations.
+    Json,
+    /// CSV with the header `nik,kk_number,full_name,phone,email,wave,passed_at`.
+    Csv,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -35,7 +50,7 @@ pub struct ImportReport {
 pub type ParsedRow = Result<NewParticipant, Error>;
 
 /// Reads a JSON array of registrations; a malformed element becomes that row's error.
-pub fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
+fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
     let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
         ErrorCode::MalformedJson.with(format!("Expected a JSON array of participants: {e}"))
     })?;
@@ -49,7 +64,7 @@ pub fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
 }
 
 /// Reads CSV with the header `nik,kk_number,full_name,phone,email,wave,passed_at`.
-pub fn from_csv(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
+fn from_csv(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(body);
@@ -94,26 +109,18 @@ fn check_size(n: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn rejected(row: usize, e: &Error) -> RowResult {
-    let mut error = serde_json::json!({"code": e.code.code(), "detail": e.detail});
-    if !e.errors.is_empty() {
-        error["errors"] = serde_json::json!(e.errors);
-    }
-    RowResult {
-        row,
-        outcome: "rejected".into(),
-        card_number: None,
-        error: Some(error),
-    }
-}
-
 impl Core {
-    /// Registers each row in its own savepoint: one bad row never sinks the others.
+    /// Registers each row of an upload in its own savepoint: one bad row never sinks the others.
     pub async fn import_participants(
         &self,
         call: &Call,
-        rows: Vec<ParsedRow>,
+        format: Upload,
+        body: &[u8],
     ) -> Result<ImportReport, Error> {
+        let rows = match format {
+            Upload::Json => from_json(body)?,
+            Upload::Csv => from_csv(body)?,
+        };
         let actor = call.actor.clone();
         self.once(call, move |c, core| {
             let mut results = Vec::with_capacity(rows.len());
@@ -127,14 +134,22 @@ impl Core {
                 results.push(match outcome {
                     Ok(view) => RowResult {
                         row: i + 1,
-                        outcome: "created".into(),
+                        outcome: RowOutcome::Created,
                         card_number: Some(view.card_number.as_str().to_string()),
                         error: None,
                     },
-                    Err(e) => rejected(i + 1, &e),
+                    Err(e) => RowResult {
+                        row: i + 1,
+                        outcome: RowOutcome::Rejected,
+                        card_number: None,
+                        error: Some(RowError::from(&e)),
+                    },
                 });
             }
-            let created = results.iter().filter(|r| r.outcome == "created").count();
+            let created = results
+                .iter()
+                .filter(|r| r.outcome == RowOutcome::Created)
+                .count();
             Ok(ImportReport {
                 created,
                 rejected: results.len() - created,

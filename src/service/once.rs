@@ -41,6 +41,13 @@ impl From<diesel::result::Error> for Stop {
 }
 
 impl Core {
+    /// What a request is, for telling a retry from a different request under the same key: keyed,
+    /// so a stored hash of a body that held a card number cannot be brute-forced from a dump.
+    pub fn request_hash(&self, method: &str, uri: &str, body: &[u8]) -> String {
+        self.cipher
+            .digest("Idempotency", &[method.as_bytes(), uri.as_bytes(), body])
+    }
+
     /// Runs `f` in one write transaction under the call's idempotency key, if it has one.
     pub(crate) async fn once<T, F>(&self, call: &Call, f: F) -> Result<T, Error>
     where

@@ -12,8 +12,9 @@ use crate::domain::partner::{PartnerKind, PartnerStatus};
 use crate::domain::{PartnerId, Role, codes};
 use crate::error::Error;
 
+// No `Debug`: it would print the secret.
 /// A client's credentials. The secret is shown only here: store it now.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClientCredentials {
     #[schema(value_type = String)]
     pub id: PartnerId,

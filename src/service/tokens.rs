@@ -114,8 +114,8 @@ impl TokenGuard {
     }
 }
 
-/// Client credentials, as a token request carries them.
-#[derive(Debug, Clone)]
+/// Client credentials, as a token request carries them. No `Debug`: it would print the secret.
+#[derive(Clone)]
 pub struct ClientCredentials {
     pub client_id: String,
     pub client_secret: String,
@@ -124,7 +124,7 @@ pub struct ClientCredentials {
 }
 
 /// An issued access token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TokenGrant {
     pub access_token: String,
     pub expires_in: u64,
@@ -206,9 +206,16 @@ impl Core {
         Ok(ok)
     }
 
+    /// The claims of a bearer token that is valid (signature, expiry) and not revoked.
+    pub async fn authenticate(&self, token: &str) -> Result<Claims, Error> {
+        let claims = self.keys.verify(token)?;
+        self.check_token(&claims).await?;
+        Ok(claims)
+    }
+
     /// Refuses a partner token whose partner was disabled or whose secret was rotated since it
     /// was issued. Participant tokens are short-lived and carry no partner stamp.
-    pub async fn check_token(&self, claims: &Claims) -> Result<(), Error> {
+    async fn check_token(&self, claims: &Claims) -> Result<(), Error> {
         if claims.role == Role::Participant {
             return Ok(());
         }

@@ -10,6 +10,7 @@ use super::{Call, Core};
 pub use crate::db::vouchers::Filter;
 use crate::db::vouchers::{self, VoucherDetail};
 use crate::db::{self, DbConn, courses, events, participants};
+use crate::domain::completion::check_reported_at;
 use crate::domain::purchase;
 use crate::domain::time::to_wib;
 use crate::domain::voucher::{VoucherStatus, check_sequence};
@@ -244,13 +245,7 @@ impl Core {
         let viewer = call.who().viewer();
         let actor = call.actor.clone();
         self.once(call, move |c, _| {
-            if cmd.attended_at > db::now() + chrono::Duration::minutes(5) {
-                return Err(Error::field(
-                    "attended_at",
-                    "in_future",
-                    "attended_at cannot be in the future.",
-                ));
-            }
+            check_reported_at("attended_at", cmd.attended_at, None, db::now())?;
             let d = load(c, &viewer, &cmd.code)?;
             d.row.status.accepts_attendance()?;
             let course = courses::find_course(c, &d.row.course_id)?;

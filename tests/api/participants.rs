@@ -121,6 +121,12 @@ async fn freeze_unfreeze_revoke_follow_the_rules_and_need_a_reason() {
     app.post(&path("freeze"), &admin, &json!({}))
         .await
         .problem(422, "validation_failed");
+    // Padding is not a reason: the length is counted after trimming.
+    let blank = app
+        .post(&path("freeze"), &admin, &json!({"reason": "     "}))
+        .await;
+    blank.problem(422, "validation_failed");
+    assert_eq!(blank.body["errors"][0]["field"], "reason");
     let res = app
         .post(
             &path("freeze"),

@@ -1,7 +1,6 @@
 //! Course review.
 
 use actix_web::{post, web};
-use validator::Validate;
 
 use super::Reason;
 use crate::auth::scope::Manage;
@@ -57,10 +56,9 @@ pub async fn reject(
     body: web::Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
-    body.validate()?;
     let code = course_code(path)?;
     let review = Review::Reject {
-        reason: body.reason.trim().to_string(),
+        reason: body.into_inner().text()?,
     };
     Ok(web::Json(
         state.core.review_course(&auth.call, code, review).await?,

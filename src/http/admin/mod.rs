@@ -8,17 +8,33 @@ pub mod vouchers;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::Validate;
+
+use crate::error::Error;
 
 /// Why management did it: kept in the audit trail.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
-    #[validate(length(min = 3, max = 500))]
+    /// 3 to 500 characters, not counting leading and trailing spaces.
     #[schema(
         example = "Indikasi kecurangan: laporan platform #4411",
         min_length = 3,
         max_length = 500
     )]
     pub reason: String,
+}
+
+impl Reason {
+    /// The reason as kept: trimmed first, so blank padding never passes for a reason.
+    pub fn text(self) -> Result<String, Error> {
+        let text = self.reason.trim();
+        if !(3..=500).contains(&text.chars().count()) {
+            return Err(Error::field(
+                "reason",
+                "length",
+                "reason is 3 to 500 characters.",
+            ));
+        }
+        Ok(text.to_string())
+    }
 }

@@ -1,7 +1,6 @@
 //! Registering holders (one or in bulk), reading them, and freezing, unfreezing or revoking cards.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use validator::Validate;
 
 use super::Reason;
 use crate::auth::scope::Manage;
@@ -10,7 +9,7 @@ use crate::domain::participant::CardAction;
 use crate::error::{Error, ErrorCode};
 use crate::http::auth::Auth;
 use crate::http::problem::{ApiError, Problem};
-use crate::service::import::{self, ImportReport};
+use crate::service::import::{ImportReport, Upload};
 use crate::service::participants::{
     NewParticipant, ParticipantView, Registration, RevealedIdentity,
 };
@@ -68,17 +67,20 @@ pub async fn bulk_import(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let rows = if ct.starts_with("application/json") {
-        import::from_json(&body)?
+    let format = if ct.starts_with("application/json") {
+        Upload::Json
     } else if ct.starts_with("text/csv") {
-        import::from_csv(&body)?
+        Upload::Csv
     } else {
         return Err(ErrorCode::UnsupportedMediaType
             .with("Send application/json (an array) or text/csv.")
             .into());
     };
     Ok(web::Json(
-        state.core.import_participants(&auth.call, rows).await?,
+        state
+            .core
+            .import_participants(&auth.call, format, &body)
+            .await?,
     ))
 }
 
@@ -128,8 +130,7 @@ pub async fn reveal(
     state: web::Data<AppState>,
 ) -> Result<web::Json<RevealedIdentity>, ApiError> {
     let card = card(path)?;
-    body.validate()?;
-    let reason = body.reason.trim().to_string();
+    let reason = body.into_inner().text()?;
     Ok(web::Json(
         state.core.reveal_identity(&auth.call, card, reason).await?,
     ))
@@ -143,8 +144,7 @@ async fn change(
     action: CardAction,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
     let card = card(path)?;
-    body.validate()?;
-    let reason = body.reason.trim().to_string();
+    let reason = body.into_inner().text()?;
     Ok(web::Json(
         state
             .core

@@ -25,6 +25,7 @@ pub enum PartnerKind {
 #[serde(deny_unknown_fields)]
 pub struct NewPartner {
     #[validate(length(min = 2, max = 200))]
+    #[serde(deserialize_with = "crate::http::trimmed")]
     #[schema(example = "Tokopedia", min_length = 2, max_length = 200)]
     pub name: String,
     pub kind: PartnerKind,

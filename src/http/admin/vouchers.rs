@@ -1,7 +1,6 @@
 //! Voiding a voucher (fraud, refund): management only.
 
 use actix_web::{post, web};
-use validator::Validate;
 
 use super::Reason;
 use crate::auth::scope::Manage;
@@ -32,8 +31,7 @@ pub async fn void(
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
     let code = VoucherCode::parse(&path.into_inner())?;
-    body.validate()?;
-    let reason = body.reason.trim().to_string();
+    let reason = body.into_inner().text()?;
     Ok(web::Json(
         state.core.void_voucher(&auth.call, code, reason).await?,
     ))

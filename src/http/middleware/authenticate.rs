@@ -22,10 +22,7 @@ pub async fn layer(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let token = bearer(req.request()).map(String::from);
     if let (Some(token), Some(state)) = (token, req.app_data::<web::Data<AppState>>().cloned()) {
-        let verdict = match state.core.keys.verify(&token) {
-            Ok(claims) => state.core.check_token(&claims).await.map(|()| claims),
-            Err(e) => Err(e),
-        };
+        let verdict = state.core.authenticate(&token).await;
         req.extensions_mut().insert(Verdict(verdict));
     }
     next.call(req).await

@@ -13,7 +13,6 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use futures_util::StreamExt;
 
-use crate::crypto::PiiCipher;
 use crate::error::ErrorCode;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -49,22 +48,14 @@ pub async fn layer(
         Ok(body) => body,
         Err(e) => return Ok(req.error_response(ApiError(e))),
     };
-    let request_hash = request_hash(
-        &state.core.cipher,
-        req.method().as_str(),
-        &req.uri().to_string(),
-        &body,
-    );
+    let request_hash =
+        state
+            .core
+            .request_hash(req.method().as_str(), &req.uri().to_string(), &body);
     req.set_payload(body.into());
     req.extensions_mut()
         .insert(Fingerprint { key, request_hash });
     next.call(req).await.map(|r| r.map_into_boxed_body())
-}
-
-/// What a request is, for telling a retry from a different request under the same key: keyed, so
-/// a stored hash of a body that held a card number cannot be brute-forced from a dump.
-pub fn request_hash(cipher: &PiiCipher, method: &str, uri: &str, body: &[u8]) -> String {
-    cipher.digest("Idempotency", &[method.as_bytes(), uri.as_bytes(), body])
 }
 
 /// Reads the whole body (bounded), so it can be hashed and handed on.
@@ -78,7 +69,7 @@ async fn read_body(
         let chunk =
             chunk.map_err(|_| ErrorCode::BadRequest.with("The request body could not be read."))?;
         if body.len() + chunk.len() > limit {
-            return Err(ErrorCode::PayloadTooLarge.with(format!("The body exceeds {limit} bytes.")));
+            return Err(crate::error::Error::too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }

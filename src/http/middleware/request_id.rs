@@ -120,7 +120,7 @@ fn fallback(status: u16) -> Refusal {
         _ => ErrorCode::Internal,
     };
     match code {
-        ErrorCode::NotFound => code.with("No resource at this path; see /docs for the API."),
+        ErrorCode::NotFound => ErrorCode::MalformedPath.refusal(),
         ErrorCode::BadRequest => code.with(code.title()),
         _ => code.refusal(),
     }
