@@ -44,25 +44,9 @@ async fn main() -> Result<()> {
 
     println!("2. a platform sells it to a holder (see examples/platform_checkout.rs)");
     let (card, phone) = api.new_holder(&admin).await?;
-    let validation = api
-        .post(
-            &platform,
-            "/v1/card-validations",
-            json!({"card_number": card, "course_code": code, "schedule_code": schedule_code}),
-        )
+    let voucher_code = api
+        .sell(&platform, (&card, &phone), &code, schedule_code)
         .await?;
-    let id = validation["id"].as_str().unwrap_or_default().to_string();
-    let otp = api.sandbox_otp(&platform, &phone).await?;
-    api.post(
-        &platform,
-        &format!("/v1/card-validations/{id}/verify"),
-        json!({"otp": otp}),
-    )
-    .await?;
-    let voucher = api
-        .post(&platform, "/v1/vouchers", json!({"card_validation_id": id, "course_code": code, "schedule_code": schedule_code, "external_order_id": format!("ORDER-{}", uuid::Uuid::new_v4().simple())}))
-        .await?;
-    let voucher_code = voucher["code"].as_str().unwrap_or_default().to_string();
     println!("   voucher {voucher_code}");
 
     println!("3. the holder comes with the voucher and card number: the LPK redeems");

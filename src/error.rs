@@ -100,6 +100,18 @@ error_codes! {
     VoucherNotRedeemed => (409, "voucher_not_redeemed", "The voucher has not been redeemed yet", "Redeem the voucher first."),
     VoucherNotVoidable => (409, "voucher_not_voidable", "Only an issued, unredeemed voucher can be voided", "Only an issued voucher can be voided."),
     OutsideRedeemWindow => (409, "outside_redeem_window", "A scheduled course is redeemed from 1 hour before its start to its end", "This run can be redeemed from 1 hour before it starts until it ends."),
+    // After the training
+    VoucherAlreadyCompleted => (409, "voucher_already_completed", "The voucher's completion was already reported", "The completion was already reported with other values; it is reported once."),
+    VoucherNotCompleted => (409, "voucher_not_completed", "The training is not completed (passed)", "This needs a completed training: report the completion first."),
+    CertificateAlreadyIssued => (409, "certificate_already_issued", "A certificate of this kind was already issued for this voucher", "This voucher already has a certificate of this kind; each kind is issued once."),
+    CertificateNumberTaken => (409, "certificate_number_taken", "This LPK already issued a certificate with this number", "This certificate number is already used on another of your certificates."),
+    BatchTooLarge => (422, "batch_too_large", "A batch holds at most 1,000 items", "Send at most 1,000 items per batch; split larger reports."),
+    ReviewAlreadySubmitted => (409, "review_already_submitted", "This training was already rated and reviewed", "The training was already rated and reviewed; a review is given once."),
+    SurveyNotOpen => (409, "survey_not_open", "Surveys open after the first completed training", "The surveys open once a training is completed."),
+    SurveyAlreadySubmitted => (409, "survey_already_submitted", "This survey was already filled", "This survey was already filled; each is filled once."),
+    OtpAlreadyUsed => (409, "otp_already_used", "This OTP was already used", "This code was already used; start again for a new one."),
+    UnknownBankCode => (422, "unknown_bank_code", "The bank code is not one of the supported banks", "bank_code must be a supported bank's code (see the payout account docs)."),
+    EwalletPhoneMismatch => (422, "ewallet_phone_mismatch", "An e-wallet must be registered to the card's phone number", "The e-wallet number must be the phone number registered with the card."),
     // Sandbox
     SandboxDisabled => (404, "not_found", "Not found", "The sandbox is off on this server."),
     // Server

@@ -28,7 +28,8 @@ mod cross_cutting;
         (name = "catalog", description = "Courses and schedules"),
         (name = "buying", description = "Card validation with OTP, then a voucher (platforms)"),
         (name = "vouchers", description = "Reading vouchers"),
-        (name = "training", description = "Redemption and attendance (LPKs)"),
+        (name = "training", description = "Redemption, attendance, completion and certificates (LPKs)"),
+        (name = "participant", description = "The holder's own dashboard: sign in with an OTP, trainings, review, surveys, payout account"),
         (name = "events", description = "Your event feed (the outbox webhooks will deliver)"),
         (name = "admin", description = "Program management"),
         (name = "sandbox", description = "Sandbox helpers (off in production)"),
@@ -48,7 +49,10 @@ impl Modify for BearerScheme {
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
                         .bearer_format("JWT")
-                        .description(Some("An access token from POST /v1/oauth/token"))
+                        .description(Some(
+                            "A partner's token from POST /v1/oauth/token, or a holder's from \
+                             POST /v1/participant/sessions/{id}/verify",
+                        ))
                         .build(),
                 ),
             );

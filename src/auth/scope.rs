@@ -65,6 +65,10 @@ permissions! {
     ReadVouchers: [Admin, Platform, Lpk] Some("vouchers:read");
     /// Redeem vouchers and report attendance.
     RedeemVouchers: [Lpk] Some("vouchers:redeem");
+    /// Report completions and certificates.
+    ReportCompletions: [Lpk] Some("completions:write");
+    /// The holder's own dashboard.
+    Me: [Participant] Some("me");
     /// Read one's own event feed.
     ReadEvents: [Platform, Lpk] Some("events:read");
     /// Program management.

@@ -68,13 +68,25 @@ impl JwtKeys {
         }
     }
 
-    /// A signed token for `sub` under its token `generation`, with its lifetime in seconds.
+    /// A signed partner token for `sub` under its token `generation`, with its lifetime in seconds.
     pub fn issue(
         &self,
         sub: &str,
         role: Role,
         scope: &str,
         generation: i64,
+    ) -> Result<(String, u64), Error> {
+        self.issue_for(sub, role, scope, generation, self.ttl)
+    }
+
+    /// A signed token that lives `ttl`.
+    pub fn issue_for(
+        &self,
+        sub: &str,
+        role: Role,
+        scope: &str,
+        generation: i64,
+        ttl: Duration,
     ) -> Result<(String, u64), Error> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
@@ -84,7 +96,7 @@ impl JwtKeys {
             role,
             scope: scope.into(),
             iat: now,
-            exp: now + self.ttl.as_secs(),
+            exp: now + ttl.as_secs(),
             jti: uuid::Uuid::new_v4().to_string(),
             generation,
         };
@@ -92,7 +104,7 @@ impl JwtKeys {
         header.kid = Some(self.kid.clone());
         let token = jsonwebtoken::encode(&header, &claims, &self.signing)
             .map_err(|e| Error::internal("jwt encode", e))?;
-        Ok((token, self.ttl.as_secs()))
+        Ok((token, ttl.as_secs()))
     }
 
     /// Checks signature (by `kid`), algorithm, issuer, audience and expiry.

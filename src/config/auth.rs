@@ -21,6 +21,9 @@ pub struct AuthConfig {
     pub audience: String,
     /// `PRAKERJA_TOKEN_TTL_SECONDS`: access token lifetime.
     pub token_ttl: Duration,
+    /// `PRAKERJA_PARTICIPANT_TOKEN_TTL_SECONDS`: a holder's dashboard token lifetime (short: it is
+    /// never revoked, and the holder can always sign in again with an OTP).
+    pub participant_token_ttl: Duration,
     /// `PRAKERJA_REVOCATION_CHECK_SECONDS`: how long a partner's revocation stamp is cached; a
     /// rotated or disabled partner is cut off within this many seconds on every instance.
     pub revocation_check: Duration,
@@ -36,6 +39,7 @@ impl Default for AuthConfig {
             issuer: "prakerja-api".into(),
             audience: "prakerja-partners".into(),
             token_ttl: Duration::from_secs(900),
+            participant_token_ttl: Duration::from_secs(600),
             revocation_check: Duration::from_secs(2),
             admin_client: None,
         }
@@ -76,6 +80,10 @@ impl AuthConfig {
             issuer: env.string("PRAKERJA_JWT_ISSUER", &d.issuer),
             audience: env.string("PRAKERJA_JWT_AUDIENCE", &d.audience),
             token_ttl: env.secs("PRAKERJA_TOKEN_TTL_SECONDS", d.token_ttl)?,
+            participant_token_ttl: env.secs(
+                "PRAKERJA_PARTICIPANT_TOKEN_TTL_SECONDS",
+                d.participant_token_ttl,
+            )?,
             revocation_check: env.secs("PRAKERJA_REVOCATION_CHECK_SECONDS", d.revocation_check)?,
             admin_client,
         })
@@ -88,6 +96,9 @@ impl AuthConfig {
         }
         if self.token_ttl.is_zero() {
             out.push("PRAKERJA_TOKEN_TTL_SECONDS must be above 0".into());
+        }
+        if self.participant_token_ttl.is_zero() {
+            out.push("PRAKERJA_PARTICIPANT_TOKEN_TTL_SECONDS must be above 0".into());
         }
         if !production {
             return out;

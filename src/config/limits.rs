@@ -21,6 +21,9 @@ pub struct LimitsConfig {
     pub secret_checks_in_flight: u32,
     /// `PRAKERJA_SECRET_CHECK_WAIT_MS`: how long a token request waits for a free check.
     pub secret_check_wait: Duration,
+    /// `PRAKERJA_SESSIONS_PER_MINUTE`: holder sessions (each sends an OTP) started per source
+    /// address per minute; the per-card OTP cap applies as well.
+    pub sessions_per_minute: u32,
 }
 
 impl Default for LimitsConfig {
@@ -32,6 +35,7 @@ impl Default for LimitsConfig {
             token_requests_per_minute: 60,
             secret_checks_in_flight: 2,
             secret_check_wait: Duration::from_secs(2),
+            sessions_per_minute: 10,
         }
     }
 }
@@ -53,6 +57,8 @@ impl LimitsConfig {
                 d.secret_checks_in_flight,
             )?,
             secret_check_wait: env.millis("PRAKERJA_SECRET_CHECK_WAIT_MS", d.secret_check_wait)?,
+            sessions_per_minute: env
+                .parse("PRAKERJA_SESSIONS_PER_MINUTE", d.sessions_per_minute)?,
         })
     }
 
@@ -72,6 +78,7 @@ impl LimitsConfig {
                 "PRAKERJA_SECRET_CHECKS_IN_FLIGHT",
                 self.secret_checks_in_flight,
             ),
+            ("PRAKERJA_SESSIONS_PER_MINUTE", self.sessions_per_minute),
         ];
         zero.iter()
             .filter(|(_, v)| *v == 0)

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::page::after_cursor;
 use super::schema::events as t;
+use crate::domain::event::EventType;
 use crate::domain::{EventId, PartnerId};
 use crate::page::PageRequest;
 
@@ -22,7 +23,7 @@ pub struct Event {
 pub fn publish(
     conn: &mut DbConn,
     recipients: &[&PartnerId],
-    event_type: &str,
+    event_type: EventType,
     data: &serde_json::Value,
 ) -> QueryResult<()> {
     let now = super::now();
@@ -41,7 +42,7 @@ pub fn publish(
             .values((
                 t::id.eq(&id),
                 t::partner_id.eq(partner),
-                t::event_type.eq(event_type),
+                t::event_type.eq(event_type.as_str()),
                 t::payload.eq(body.to_string()),
                 t::created_at.eq(now),
             ))

@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod card_validations;
+pub mod certificates;
+pub mod challenges;
 pub mod courses;
 pub mod error;
 pub mod events;
@@ -14,8 +16,10 @@ pub mod migrations;
 pub mod page;
 pub mod participants;
 pub mod partners;
+pub mod payout_accounts;
 pub mod schema;
 pub mod sms_outbox;
+pub mod surveys;
 mod types;
 pub mod vouchers;
 

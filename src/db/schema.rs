@@ -136,6 +136,8 @@ diesel::joinable!(course_platforms -> courses (course_id));
 diesel::joinable!(vouchers -> courses (course_id));
 diesel::joinable!(vouchers -> participants (participant_id));
 diesel::joinable!(vouchers -> schedules (schedule_id));
+diesel::joinable!(certificates -> vouchers (voucher_id));
+diesel::joinable!(payout_accounts -> otp_challenges (challenge_id));
 
 diesel::table! {
     card_validations (id) {
@@ -184,6 +186,62 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         voided_at -> Nullable<Timestamp>,
         void_reason -> Nullable<Text>,
+        score -> Nullable<Integer>,
+        rating -> Nullable<Integer>,
+        review -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        voucher_id -> Text,
+        lpk_id -> Text,
+        kind -> Text,
+        number -> Text,
+        issued_at -> Timestamp,
+        url -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surveys (participant_id, n) {
+        participant_id -> Text,
+        n -> Integer,
+        answers -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    otp_challenges (id) {
+        id -> Text,
+        participant_id -> Text,
+        purpose -> Text,
+        status -> Text,
+        otp_hash -> Nullable<Text>,
+        otp_expires_at -> Timestamp,
+        wrong_attempts -> Integer,
+        created_at -> Timestamp,
+        passed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payout_accounts (id) {
+        id -> Text,
+        participant_id -> Text,
+        challenge_id -> Text,
+        kind -> Text,
+        bank_code -> Nullable<Text>,
+        account_cipher -> Text,
+        holder_name -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        linked_at -> Nullable<Timestamp>,
+        replaced_at -> Nullable<Timestamp>,
     }
 }
 
@@ -222,4 +280,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     vouchers,
     attendance,
     events,
+    certificates,
+    surveys,
+    otp_challenges,
+    payout_accounts,
 );

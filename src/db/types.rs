@@ -7,14 +7,18 @@ use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{BigInt, Text};
 
+use crate::domain::challenge::{ChallengeState, Purpose};
+use crate::domain::completion::CertificateKind;
 use crate::domain::course::{CourseMode, CourseStatus};
 use crate::domain::participant::CardStatus;
 use crate::domain::partner::{PartnerKind, PartnerStatus};
+use crate::domain::payout::{PayoutAccountStatus, PayoutKind};
 use crate::domain::validation::ValidationState;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{
-    CardNumber, CourseCode, CourseId, EventId, ParticipantId, PartnerId, Rupiah, ScheduleCode,
-    ScheduleId, ValidationId, VoucherCode, VoucherId,
+    CardNumber, CertificateId, ChallengeId, CourseCode, CourseId, EventId, ParticipantId,
+    PartnerId, PayoutAccountId, Rupiah, ScheduleCode, ScheduleId, ValidationId, VoucherCode,
+    VoucherId,
 };
 
 /// `$ty` stored as `Text`: written with `as_str()`, read with `$read` applied to the stored string.
@@ -55,6 +59,9 @@ text_column! {
     ValidationIdColumn: ValidationId => |s| Ok(ValidationId::stored(s));
     VoucherIdColumn: VoucherId => |s| Ok(VoucherId::stored(s));
     EventIdColumn: EventId => |s| Ok(EventId::stored(s));
+    ChallengeIdColumn: ChallengeId => |s| Ok(ChallengeId::stored(s));
+    PayoutAccountIdColumn: PayoutAccountId => |s| Ok(PayoutAccountId::stored(s));
+    CertificateIdColumn: CertificateId => |s| Ok(CertificateId::stored(s));
     CardNumberColumn: CardNumber => |s| Ok(CardNumber::stored(s));
     CourseCodeColumn: CourseCode => |s| Ok(CourseCode::stored(s));
     ScheduleCodeColumn: ScheduleCode => |s| Ok(ScheduleCode::stored(s));
@@ -67,6 +74,11 @@ text_column! {
     ValidationStateColumn: ValidationState => |s| Ok(s.parse()?);
     VoucherStatusColumn: VoucherStatus => |s| Ok(s.parse()?);
     OutcomeColumn: super::idempotency::Outcome => |s| Ok(s.parse()?);
+    CertificateKindColumn: CertificateKind => |s| Ok(s.parse()?);
+    PurposeColumn: Purpose => |s| Ok(s.parse()?);
+    ChallengeStateColumn: ChallengeState => |s| Ok(s.parse()?);
+    PayoutKindColumn: PayoutKind => |s| Ok(s.parse()?);
+    PayoutAccountStatusColumn: PayoutAccountStatus => |s| Ok(s.parse()?);
 }
 
 #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]

@@ -5,9 +5,12 @@ use diesel::prelude::*;
 
 use super::page::after_cursor;
 use super::schema::{
-    attendance as a, courses as c, participants as p, schedules as s, vouchers as t,
+    attendance as a, certificates as cert, courses as c, participants as p, schedules as s,
+    vouchers as t,
 };
 use super::{DbConn, insert_unless_exists};
+use crate::domain::completion::CertificateKind;
+use crate::domain::training::TrainingFacts;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{
     CardNumber, CourseCode, CourseId, ParticipantId, PartnerId, Rupiah, ScheduleCode, ScheduleId,
@@ -35,6 +38,10 @@ pub struct Voucher {
     pub completed_at: Option<NaiveDateTime>,
     pub voided_at: Option<NaiveDateTime>,
     pub void_reason: Option<String>,
+    pub score: Option<i32>,
+    pub rating: Option<i32>,
+    pub review: Option<String>,
+    pub reviewed_at: Option<NaiveDateTime>,
 }
 
 /// A voucher with what its view needs from other tables.
@@ -44,6 +51,7 @@ pub struct VoucherDetail {
     pub course_code: CourseCode,
     pub card_number: CardNumber,
     pub schedule_code: Option<ScheduleCode>,
+    pub course_title: String,
 }
 
 pub fn insert(conn: &mut DbConn, row: &Voucher) -> QueryResult<()> {
@@ -82,6 +90,7 @@ macro_rules! visible {
                 c::course_code,
                 p::card_number,
                 s::schedule_code.nullable(),
+                c::title,
             ))
             .into_boxed();
         match $viewer {
@@ -158,16 +167,88 @@ pub fn attendance_of(
         .load(conn)
 }
 
-/// True when the holder has a voucher whose training is not finished.
-pub fn has_unfinished(conn: &mut DbConn, participant_id: &ParticipantId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        t::table.filter(
-            t::participant_id
-                .eq(participant_id.clone())
-                .and(t::status.eq_any(VoucherStatus::UNFINISHED)),
-        ),
-    ))
-    .get_result(conn)
+/// What the "finished" rule reads of each of the holder's vouchers, in the order they were bought.
+pub fn training_facts(
+    conn: &mut DbConn,
+    participant_id: &ParticipantId,
+) -> QueryResult<Vec<TrainingFacts>> {
+    Ok(trainings(conn, participant_id)?
+        .into_iter()
+        .map(|(_, facts)| facts)
+        .collect())
+}
+
+/// [`training_facts`], each with its voucher's id.
+pub fn trainings(
+    conn: &mut DbConn,
+    participant_id: &ParticipantId,
+) -> QueryResult<Vec<(VoucherId, TrainingFacts)>> {
+    let rows: Vec<(VoucherId, VoucherStatus, Option<NaiveDateTime>)> = t::table
+        .filter(t::participant_id.eq(participant_id.clone()))
+        .order((t::issued_at.asc(), t::id.asc()))
+        .select((t::id, t::status, t::reviewed_at))
+        .load(conn)?;
+    let ids: Vec<&VoucherId> = rows.iter().map(|(id, _, _)| id).collect();
+    let certified: Vec<VoucherId> = cert::table
+        .filter(
+            cert::voucher_id
+                .eq_any(ids)
+                .and(cert::kind.eq(CertificateKind::Lpk)),
+        )
+        .select(cert::voucher_id)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, status, reviewed_at)| {
+            let facts = TrainingFacts {
+                status,
+                lpk_certified: certified.contains(&id),
+                reviewed: reviewed_at.is_some(),
+            };
+            (id, facts)
+        })
+        .collect())
+}
+
+/// Records the LPK's completion of a redeemed voucher; false if it moved meanwhile.
+pub fn record_completion(
+    conn: &mut DbConn,
+    id: &VoucherId,
+    to: VoucherStatus,
+    completed_at: NaiveDateTime,
+    score: i32,
+) -> QueryResult<bool> {
+    let redeemed = t::id.eq(id).and(t::status.eq(VoucherStatus::Redeemed));
+    diesel::update(t::table.filter(redeemed))
+        .set((
+            t::status.eq(to),
+            t::completed_at.eq(completed_at),
+            t::score.eq(score),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Records the holder's rating and review of a completed voucher, once; false if already given.
+pub fn record_review(
+    conn: &mut DbConn,
+    id: &VoucherId,
+    rating: i32,
+    review: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let open = t::id
+        .eq(id)
+        .and(t::status.eq(VoucherStatus::Completed))
+        .and(t::reviewed_at.is_null());
+    diesel::update(t::table.filter(open))
+        .set((
+            t::rating.eq(rating),
+            t::review.eq(review),
+            t::reviewed_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
 }
 
 /// Moves a voucher from `from` to `to`, stamping the time column of `to`; false if it moved meanwhile.
@@ -191,10 +272,8 @@ pub fn transition(
                 t::void_reason.eq(reason),
             ))
             .execute(conn)?,
-        VoucherStatus::Completed | VoucherStatus::NotCompleted => diesel::update(target)
-            .set((t::status.eq(to), t::completed_at.eq(at)))
-            .execute(conn)?,
-        VoucherStatus::Issued => 0,
+        // Completion carries a score: `record_completion`.
+        VoucherStatus::Completed | VoucherStatus::NotCompleted | VoucherStatus::Issued => 0,
     };
     Ok(n == 1)
 }

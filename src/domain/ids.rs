@@ -32,6 +32,11 @@ ids! {
     VoucherId,
     /// An outbox event.
     EventId,
+    /// An OTP sent to the holder for their own act (a session, a payout account).
+    ChallengeId,
+    /// A bank account or e-wallet a holder linked (or is linking).
+    PayoutAccountId,
+    CertificateId,
 }
 
 #[cfg(test)]

@@ -92,20 +92,24 @@ pub(crate) use text_newtype;
 
 pub mod access;
 pub mod card_number;
+pub mod challenge;
 pub mod codes;
 pub mod completion;
 pub mod course;
 pub mod digits;
 pub mod eligibility;
+pub mod event;
 pub mod ids;
 pub mod mask;
 pub mod nik;
 pub mod otp;
 pub mod participant;
 pub mod partner;
+pub mod payout;
 pub mod phone;
 pub mod purchase;
 pub mod rupiah;
+pub mod survey;
 pub mod time;
 pub mod training;
 pub mod validation;
@@ -115,7 +119,10 @@ pub mod voucher_code;
 pub use access::{Role, Viewer, Who};
 pub use card_number::CardNumber;
 pub use codes::{CourseCode, ScheduleCode};
-pub use ids::{CourseId, EventId, ParticipantId, PartnerId, ScheduleId, ValidationId, VoucherId};
+pub use ids::{
+    CertificateId, ChallengeId, CourseId, EventId, ParticipantId, PartnerId, PayoutAccountId,
+    ScheduleId, ValidationId, VoucherId,
+};
 pub use nik::{KkNumber, Nik};
 pub use phone::PhoneNumber;
 pub use rupiah::Rupiah;

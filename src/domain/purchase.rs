@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::participant::CardStatus;
 use super::rupiah::Rupiah;
+use super::training::{TrainingFacts, check_finished};
 use crate::error::{Error, ErrorCode};
 
 /// What the rules need to know about a card.
@@ -14,8 +15,8 @@ pub struct CardFacts {
     pub purchase_deadline: NaiveDateTime,
     /// None until the first voucher is bought.
     pub first_purchase_at: Option<NaiveDateTime>,
-    /// An issued or redeemed voucher exists: the current training is not finished.
-    pub has_unfinished_training: bool,
+    /// The card's vouchers, as the "finished" rule reads them.
+    pub trainings: Vec<TrainingFacts>,
     pub balance: Rupiah,
 }
 
@@ -38,10 +39,7 @@ pub fn check_card(card: &CardFacts, now: NaiveDateTime) -> Result<(), Error> {
     if card.first_purchase_at.is_none() && now > card.purchase_deadline {
         return Err(ErrorCode::PurchaseDeadlinePassed.refusal());
     }
-    if card.has_unfinished_training {
-        return Err(ErrorCode::TrainingInProgress.refusal());
-    }
-    Ok(())
+    check_finished(&card.trainings)
 }
 
 /// The balance must cover the price. The refusal names no amounts: before the OTP, the balance is
@@ -87,7 +85,7 @@ mod tests {
             status: CardStatus::Active,
             purchase_deadline: t(24),
             first_purchase_at: None,
-            has_unfinished_training: false,
+            trainings: Vec::new(),
             balance: Rupiah::new(1_000_000).unwrap(),
         }
     }
@@ -123,7 +121,11 @@ mod tests {
             ),
             (
                 CardFacts {
-                    has_unfinished_training: true,
+                    trainings: vec![TrainingFacts {
+                        status: crate::domain::voucher::VoucherStatus::Redeemed,
+                        lpk_certified: false,
+                        reviewed: false,
+                    }],
                     ..card()
                 },
                 ErrorCode::TrainingInProgress,

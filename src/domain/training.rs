@@ -4,7 +4,7 @@
 //! rated/reviewed by the participant"; a holder buys the next training only when the current one is
 //! finished. A failed (`not_completed`) or voided training is finished as it stands.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::voucher::VoucherStatus;
 use crate::error::{Error, ErrorCode};
@@ -79,7 +79,7 @@ pub fn check_finished(trainings: &[TrainingFacts]) -> Result<(), Error> {
 }
 
 /// What the post-training incentive waits for, and whether it waits for nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Readiness {
     /// True when nothing is missing: the first tranche can be scheduled.
     pub ready: bool,

@@ -17,9 +17,6 @@ super::stored_enum! {
 pub const POST_TEST_SEQUENCE: i32 = 999;
 
 impl VoucherStatus {
-    /// Statuses in which the holder's training is not finished (they block the next purchase).
-    pub const UNFINISHED: [VoucherStatus; 2] = [VoucherStatus::Issued, VoucherStatus::Redeemed];
-
     pub fn redeem(self) -> Result<VoucherStatus, Error> {
         match self {
             VoucherStatus::Issued => Ok(VoucherStatus::Redeemed),
@@ -33,6 +30,31 @@ impl VoucherStatus {
             VoucherStatus::Issued => Ok(VoucherStatus::Voided),
             other => Err(ErrorCode::VoucherNotVoidable.with(format!(
                 "The voucher is {other}; only an issued voucher can be voided."
+            ))),
+        }
+    }
+
+    /// The LPK's report that the training ended: passed → `completed`, else `not_completed`.
+    pub fn complete(self, passed: bool) -> Result<VoucherStatus, Error> {
+        match self {
+            VoucherStatus::Redeemed if passed => Ok(VoucherStatus::Completed),
+            VoucherStatus::Redeemed => Ok(VoucherStatus::NotCompleted),
+            VoucherStatus::Issued => Err(ErrorCode::VoucherNotRedeemed.refusal()),
+            VoucherStatus::Voided => Err(ErrorCode::VoucherVoided.refusal()),
+            VoucherStatus::Completed | VoucherStatus::NotCompleted => {
+                Err(ErrorCode::VoucherAlreadyCompleted.with(format!(
+                    "The voucher is already {self}, with other values; a completion is reported once."
+                )))
+            }
+        }
+    }
+
+    /// Certificates and the holder's review follow a passed training only.
+    pub fn check_completed(self) -> Result<(), Error> {
+        match self {
+            VoucherStatus::Completed => Ok(()),
+            other => Err(ErrorCode::VoucherNotCompleted.with(format!(
+                "The voucher is {other}; this needs a completed (passed) training."
             ))),
         }
     }
@@ -80,6 +102,24 @@ mod tests {
             Redeemed.void().unwrap_err().code,
             ErrorCode::VoucherNotVoidable
         );
+    }
+
+    #[test]
+    fn only_a_redeemed_voucher_completes_and_only_once() {
+        assert_eq!(Redeemed.complete(true).unwrap(), Completed);
+        assert_eq!(Redeemed.complete(false).unwrap(), NotCompleted);
+        let code = |s: VoucherStatus| s.complete(true).unwrap_err().code;
+        assert_eq!(code(Issued), ErrorCode::VoucherNotRedeemed);
+        assert_eq!(code(Voided), ErrorCode::VoucherVoided);
+        assert_eq!(code(Completed), ErrorCode::VoucherAlreadyCompleted);
+        assert_eq!(code(NotCompleted), ErrorCode::VoucherAlreadyCompleted);
+        assert!(Completed.check_completed().is_ok());
+        for s in [Issued, Redeemed, NotCompleted, Voided] {
+            assert_eq!(
+                s.check_completed().unwrap_err().code,
+                ErrorCode::VoucherNotCompleted
+            );
+        }
     }
 
     #[test]

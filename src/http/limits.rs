@@ -17,6 +17,7 @@ pub struct Limits {
     partner: DefaultKeyedRateLimiter<String>,
     validations: DefaultKeyedRateLimiter<String>,
     token_source: DefaultKeyedRateLimiter<IpAddr>,
+    session_source: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -32,6 +33,7 @@ impl Limits {
             ),
             validations: RateLimiter::keyed(per_minute(c.validations_per_minute)),
             token_source: RateLimiter::keyed(per_minute(c.token_requests_per_minute)),
+            session_source: RateLimiter::keyed(per_minute(c.sessions_per_minute)),
         }
     }
 
@@ -52,11 +54,20 @@ impl Limits {
         }
     }
 
+    /// Holder sessions, started and verified without a partner token: bounded per address.
+    pub fn session(&self, source: Option<IpAddr>) -> Result<(), Error> {
+        match source {
+            Some(ip) => check(&self.session_source, &ip),
+            None => Ok(()),
+        }
+    }
+
     /// Forgets idle keys so the limiters' memory stays bounded.
     pub fn shrink(&self) {
         self.partner.retain_recent();
         self.validations.retain_recent();
         self.token_source.retain_recent();
+        self.session_source.retain_recent();
     }
 }
 

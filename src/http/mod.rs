@@ -5,13 +5,16 @@
 pub mod admin;
 pub mod auth;
 pub mod card_validations;
+pub mod completions;
 pub mod courses;
 pub mod events;
 pub mod limits;
+pub mod me;
 pub mod meta;
 pub mod middleware;
 pub mod oauth;
 pub mod pagination;
+pub mod participant;
 pub mod problem;
 pub mod sandbox;
 pub mod vouchers;
@@ -44,6 +47,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(vouchers::get)
         .service(vouchers::redeem)
         .service(vouchers::attendance)
+        .service(completions::complete)
+        .service(completions::certify)
+        .service(completions::batch)
+        .service(participant::start)
+        .service(participant::verify)
+        .service(me::me)
+        .service(me::trainings)
+        .service(me::review)
+        .service(me::survey)
+        .service(me::disbursements)
+        .service(me::put_payout_account)
+        .service(me::confirm_payout_account)
+        .service(me::payout_account)
         .service(events::list)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)

@@ -7,7 +7,11 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 /// Paths that take no bearer token and no idempotency key.
-const OPEN: &[&str] = &["/v1/oauth/token"];
+const OPEN: &[&str] = &[
+    "/v1/oauth/token",
+    "/v1/participant/sessions",
+    "/v1/participant/sessions/{id}/verify",
+];
 
 pub fn document(api: &mut OpenApi) {
     for (path, item) in api.paths.paths.iter_mut() {
@@ -30,7 +34,10 @@ pub fn document(api: &mut OpenApi) {
                 common(op);
             }
         }
-        if let Some(op) = item.post.as_mut() {
+        for op in [item.post.as_mut(), item.put.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             if op.request_body.is_some() {
                 add(op, "400", "malformed_json");
                 add(op, "413", "payload_too_large");

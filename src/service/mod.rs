@@ -8,18 +8,25 @@ pub mod audit;
 pub mod call;
 pub mod card_validations;
 pub mod catalog;
+mod challenges;
+pub mod completions;
 pub mod events;
 pub mod health;
+pub mod holder_sessions;
 pub mod import;
 pub mod keys;
+pub mod me;
 mod once;
 pub mod participants;
 pub mod partners;
+pub mod payout_accounts;
 pub mod purchase;
 pub mod registration;
 pub mod retention;
 pub mod sandbox;
+mod sandbox_trainings;
 pub mod tokens;
+pub mod voucher_view;
 pub mod vouchers;
 
 use std::sync::Arc;
@@ -47,6 +54,8 @@ pub struct Inner {
     pub otp: OtpPolicy,
     /// How long a verified card validation may buy.
     pub validation_ttl: Duration,
+    /// How long a holder's dashboard token lives.
+    pub participant_token_ttl: Duration,
     pub sandbox: bool,
     pub retention: RetentionConfig,
     pub sms: Box<dyn SmsSender>,
@@ -70,6 +79,7 @@ impl Core {
             keys: JwtKeys::from_config(config),
             otp: config.otp.policy(),
             validation_ttl: config.otp.validation_ttl,
+            participant_token_ttl: config.auth.participant_token_ttl,
             sandbox: config.sandbox,
             retention: config.retention,
             tokens: tokens::TokenGuard::new(config, cipher.clone()),

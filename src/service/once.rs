@@ -72,10 +72,7 @@ impl Core {
         let call = call.clone();
         self.read(move |c, core| {
             let Some(key) = call.idempotency.clone() else {
-                return match db::write_tx(c, |c| f(c, core))? {
-                    Decision::Done(v, s) => Ok((v, Some(s))),
-                    Decision::Refuse(e) => Err(e),
-                };
+                return unkeyed(c, core, f).map(|(v, s)| (v, Some(s)));
             };
             let caller = call.who().id().to_string();
             let seal = |json: String| core.cipher.encrypt(&json, &aad(&caller, &key.key));
@@ -124,6 +121,64 @@ impl Core {
         .await
     }
 
+    /// For a use case that commits in several transactions (a bulk report): the answer stored under
+    /// the call's key is replayed, else `work` runs and its answer is stored. Two requests with one
+    /// key at once may both run, so this is only for work that repeats harmlessly.
+    pub(crate) async fn replayed_or<T, Fut>(
+        &self,
+        call: &Call,
+        work: impl FnOnce() -> Fut,
+    ) -> Result<T, Error>
+    where
+        Fut: std::future::Future<Output = Result<T, Error>>,
+        T: Serialize + DeserializeOwned + Send + 'static,
+    {
+        let Some(key) = call.idempotency.clone() else {
+            return work().await;
+        };
+        let caller = call.who().id().to_string();
+        let (who, k) = (caller.clone(), key.key.clone());
+        let found = self
+            .read(move |c, _| Ok(idempotency::find(c, &who, &k)?))
+            .await?;
+        if let Some(stored) = found {
+            return replay::<T, ()>(self, call, &caller, &key.request_hash, stored).map(|(v, _)| v);
+        }
+        let answer = work().await;
+        let (outcome, json) = match &answer {
+            Ok(v) => (Outcome::Done, to_json(v)?),
+            Err(e) if e.is_final() => (Outcome::Refused, to_json(e)?),
+            Err(_) => return answer,
+        };
+        let stored = Stored {
+            request_hash: key.request_hash.clone(),
+            outcome,
+            result: self.cipher.encrypt(&json, &aad(&caller, &key.key)),
+        };
+        self.write(move |c, _| {
+            Ok(idempotency::insert(
+                c,
+                &caller,
+                &key.key,
+                &stored,
+                db::now(),
+            )?)
+        })
+        .await?;
+        answer
+    }
+
+    /// As [`Core::decide`], for a use case with no caller to key a retry on (a holder starting a
+    /// session before they have a token).
+    pub(crate) async fn decide_unkeyed<T, S, F>(&self, f: F) -> Result<(T, S), Error>
+    where
+        F: FnOnce(&mut DbConn, &Inner) -> Result<Decision<T, S>, Error> + Send + 'static,
+        T: Send + 'static,
+        S: Send + 'static,
+    {
+        self.read(move |c, core| unkeyed(c, core, f)).await
+    }
+
     /// Forgets the call's key after an outbound call failed once its transaction had committed: a
     /// retry must run again rather than replay a success that did not happen.
     pub(crate) async fn forget_key(&self, call: &Call) -> Result<(), Error> {
@@ -133,6 +188,17 @@ impl Core {
         let caller = call.who().id().to_string();
         self.read(move |c, _| Ok(idempotency::forget(c, &caller, &key.key).map(|_| ())?))
             .await
+    }
+}
+
+/// One write transaction that commits what it decided, then answers or refuses.
+fn unkeyed<T, S, F>(c: &mut DbConn, core: &Inner, f: F) -> Result<(T, S), Error>
+where
+    F: FnOnce(&mut DbConn, &Inner) -> Result<Decision<T, S>, Error>,
+{
+    match db::write_tx(c, |c| f(c, core))? {
+        Decision::Done(v, s) => Ok((v, s)),
+        Decision::Refuse(e) => Err(e),
     }
 }
 

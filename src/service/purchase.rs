@@ -7,15 +7,17 @@ use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Event};
-use super::vouchers::{VoucherView, announce, view_by_id};
+use super::voucher_view::{VoucherView, announce, view_by_id};
 use super::{Actor, Call, Core};
 use crate::db::card_validations as validations;
 use crate::db::courses::{self, Course, Schedule};
 use crate::db::participants::{self, Participant};
 use crate::db::vouchers::{self, Voucher};
 use crate::db::{self, DbConn};
+use crate::domain::event::EventType;
 use crate::domain::participant::CardStatus;
 use crate::domain::purchase::{self, CardFacts, ScheduleFacts};
+use crate::domain::training::check_finished;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{
     CourseCode, PartnerId, ScheduleCode, ValidationId, Viewer, VoucherCode, VoucherId,
@@ -45,7 +47,7 @@ pub(crate) fn card_facts(conn: &mut DbConn, p: &Participant) -> Result<CardFacts
         status: p.status,
         purchase_deadline: p.purchase_deadline,
         first_purchase_at: p.first_purchase_at,
-        has_unfinished_training: vouchers::has_unfinished(conn, &p.id)?,
+        trainings: vouchers::training_facts(conn, &p.id)?,
         balance: p.balance,
     })
 }
@@ -140,7 +142,7 @@ fn issue(
     }
     let holder = participants::find(c, &validation.participant_id)?;
     let mut facts = card_facts(c, &holder)?;
-    facts.has_unfinished_training = false; // checked again below, once the card is locked
+    facts.trainings.clear(); // checked again below, once the card is locked
     purchase::check_card(&facts, now)?;
     if let Some(s) = &schedule {
         purchase::check_schedule(&schedule_facts(s), now)?;
@@ -155,9 +157,7 @@ fn issue(
         purchase::check_balance(fresh.balance, course.price)?;
         return Err(ErrorCode::InsufficientBalance.refusal().into());
     }
-    if vouchers::has_unfinished(c, &holder.id)? {
-        return Err(ErrorCode::TrainingInProgress.refusal().into());
-    }
+    check_finished(&vouchers::training_facts(c, &holder.id)?)?;
     if let Some(s) = &schedule
         && !courses::take_seat(c, &s.id)?
     {
@@ -181,6 +181,10 @@ fn issue(
         completed_at: None,
         voided_at: None,
         void_reason: None,
+        score: None,
+        rating: None,
+        review: None,
+        reviewed_at: None,
     };
     match vouchers::insert(c, &row) {
         Ok(()) => {}
@@ -198,7 +202,7 @@ fn issue(
         },
     )?;
     let v = view_by_id(c, &row.id)?;
-    announce(c, &v, "voucher.issued")?;
+    announce(c, &v, EventType::VoucherIssued)?;
     Ok(row.id)
 }
 

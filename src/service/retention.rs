@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Core;
 use crate::config::RetentionConfig;
-use crate::db::{self, DbConn, card_validations, idempotency, sms_outbox};
+use crate::db::{self, DbConn, card_validations, challenges, idempotency, sms_outbox};
 use crate::error::Error;
 
 /// How many rows each purge removed.
@@ -16,6 +16,10 @@ pub struct Purged {
     pub sandbox_sms: usize,
     pub card_validations: usize,
     pub otp_sends: usize,
+    /// Holder OTPs (sessions, payout confirmations) no linked account needs as its proof.
+    pub otp_challenges: usize,
+    /// Payout accounts submitted and never confirmed.
+    pub pending_payout_accounts: usize,
 }
 
 pub fn purge(conn: &mut DbConn, w: RetentionConfig) -> Result<Purged, Error> {
@@ -23,11 +27,15 @@ pub fn purge(conn: &mut DbConn, w: RetentionConfig) -> Result<Purged, Error> {
     let hours = Duration::hours;
     let (card_validations, otp_sends) =
         card_validations::purge_before(conn, now - hours(w.validation_hours))?;
+    let (otp_challenges, pending_payout_accounts) =
+        challenges::purge_before(conn, now - hours(w.validation_hours))?;
     Ok(Purged {
         idempotency_records: idempotency::purge_before(conn, now - hours(w.idempotency_hours))?,
         sandbox_sms: sms_outbox::purge_before(conn, now - hours(w.sandbox_sms_hours))?,
         card_validations,
         otp_sends,
+        otp_challenges,
+        pending_payout_accounts,
     })
 }
 

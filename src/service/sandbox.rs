@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::catalog::{NewCourse, NewSchedule, Review};
 use super::participants::{self as holders, NewParticipant, Registration};
 use super::partners::{self, ClientCredentials};
-use super::purchase::BuyVoucher;
+use super::purchase::{BuyVoucher, Purchased};
 use super::{Actor, Call, Core};
 use crate::db::card_validations::{self as validations, Validation};
 use crate::db::{self, participants, sms_outbox, write_tx};
@@ -18,7 +18,9 @@ use crate::domain::participant::CardAction;
 use crate::domain::partner::PartnerKind;
 use crate::domain::time::{to_wib, wib};
 use crate::domain::validation::ValidationState;
-use crate::domain::{CardNumber, CourseCode, PartnerId, PhoneNumber, Rupiah, ValidationId, Who};
+use crate::domain::{
+    CardNumber, CourseCode, PartnerId, PhoneNumber, Rupiah, ValidationId, VoucherCode, Who,
+};
 use crate::error::{Error, ErrorCode};
 
 /// `(client_id, client_secret, name, kind)` of the demo clients.
@@ -52,6 +54,12 @@ pub enum TestCard {
     DeadlinePassed,
     LowBalance,
     TrainingInProgress,
+    /// Completed with the LPK certificate, not yet rated and reviewed.
+    CompletedAwaitingReview,
+    /// Finished (certified, reviewed), no payout account linked.
+    ReviewedWithoutPayoutAccount,
+    /// Finished and a payout account linked: the incentive waits for nothing.
+    ReadyForIncentive,
 }
 
 pub const TEST_CARDS: &[(&str, TestCard, &str)] = &[
@@ -76,6 +84,21 @@ pub const TEST_CARDS: &[(&str, TestCard, &str)] = &[
         "520000000000006",
         TestCard::TrainingInProgress,
         "bought a training it has not finished (training_in_progress)",
+    ),
+    (
+        "520000000000007",
+        TestCard::CompletedAwaitingReview,
+        "completed and certified, not reviewed (training_in_progress: rating, review)",
+    ),
+    (
+        "520000000000008",
+        TestCard::ReviewedWithoutPayoutAccount,
+        "finished and reviewed, no payout account (incentive waits for payout_account)",
+    ),
+    (
+        "520000000000009",
+        TestCard::ReadyForIncentive,
+        "finished, reviewed, BCA account linked (incentive ready)",
     ),
 ];
 
@@ -145,21 +168,40 @@ impl Core {
         else {
             return Ok(created);
         };
-        let course = self.seed_courses(&system, lpk).await?;
+        let (course, self_paced) = self.seed_courses(&system, &lpk).await?;
         for (i, (payload, kind, _)) in TEST_CARDS.iter().enumerate() {
-            self.seed_card(&system, i, &card(payload), *kind).await?;
-            if *kind == TestCard::TrainingInProgress {
-                self.buy_without_otp(&platform, &card(payload), &course)
-                    .await?;
+            let card = card(payload);
+            self.seed_card(&system, i, &card, *kind).await?;
+            let order = format!("SANDBOX-SEED-{}", i + 1);
+            match kind {
+                TestCard::TrainingInProgress => {
+                    self.buy_without_otp(&platform, &card, &course, order)
+                        .await?;
+                }
+                TestCard::CompletedAwaitingReview
+                | TestCard::ReviewedWithoutPayoutAccount
+                | TestCard::ReadyForIncentive => {
+                    let voucher = self
+                        .buy_without_otp(&platform, &card, &self_paced, order)
+                        .await?;
+                    self.seed_after_training(&lpk, &card, voucher, *kind)
+                        .await?;
+                }
+                _ => {}
             }
         }
         Ok(created)
     }
 
-    /// Two approved courses of the sandbox LPK, each with a 30-seat run a week ahead; the first's code.
-    async fn seed_courses(&self, system: &Actor, lpk: PartnerId) -> Result<CourseCode, Error> {
+    /// Two approved courses of the sandbox LPK, each with a 30-seat run a week ahead, and a
+    /// self-paced one (no schedule); the codes of the first and the self-paced one.
+    async fn seed_courses(
+        &self,
+        system: &Actor,
+        lpk: &PartnerId,
+    ) -> Result<(CourseCode, CourseCode), Error> {
         let as_lpk = Call::by(Actor {
-            who: Who::Lpk(lpk),
+            who: Who::Lpk(lpk.clone()),
             request_id: None,
         });
         let starts = db::now() + Duration::days(7);
@@ -197,7 +239,29 @@ impl Core {
             .await?;
             first.get_or_insert(course.course_code);
         }
-        first.ok_or_else(|| Error::internal("sandbox seed", "no course"))
+        let self_paced = self
+            .submit_course(
+                &as_lpk,
+                NewCourse {
+                    title: "Microsoft Excel untuk Administrasi Kantor".into(),
+                    description: "Belajar mandiri kapan saja: pelatihan sandbox tanpa jadwal."
+                        .into(),
+                    price: Rupiah::new(300_000).unwrap_or_default(),
+                    mode: CourseMode::Online,
+                    duration_hours: 8,
+                    sessions: 4,
+                    platform_ids: vec![],
+                },
+            )
+            .await?;
+        self.review_course(
+            &Call::by(system.clone()),
+            self_paced.course_code.clone(),
+            Review::Approve,
+        )
+        .await?;
+        let first = first.ok_or_else(|| Error::internal("sandbox seed", "no course"))?;
+        Ok((first, self_paced.course_code))
     }
 
     async fn seed_card(
@@ -255,7 +319,12 @@ impl Core {
                     let low = Rupiah::new(100_000).unwrap_or_default();
                     participants::sandbox_set_balance(c, &card, low)?;
                 }
-                TestCard::Active | TestCard::DeadlinePassed | TestCard::TrainingInProgress => {}
+                TestCard::Active
+                | TestCard::DeadlinePassed
+                | TestCard::TrainingInProgress
+                | TestCard::CompletedAwaitingReview
+                | TestCard::ReviewedWithoutPayoutAccount
+                | TestCard::ReadyForIncentive => {}
             }
             Ok(())
         })
@@ -269,7 +338,8 @@ impl Core {
         platform: &PartnerId,
         card: &CardNumber,
         course: &CourseCode,
-    ) -> Result<(), Error> {
+        external_order_id: String,
+    ) -> Result<VoucherCode, Error> {
         let (platform_id, card, code) = (platform.clone(), card.clone(), course.clone());
         let (validation, schedule) = self
             .read(move |c, _| {
@@ -311,8 +381,11 @@ impl Core {
             validation,
             course: course.clone(),
             schedule,
-            external_order_id: "SANDBOX-SEED-1".into(),
+            external_order_id,
         };
-        self.buy_voucher(&as_platform, buy).await.map(|_| ())
+        let voucher = match self.buy_voucher(&as_platform, buy).await? {
+            Purchased::Created(v) | Purchased::Existing(v) => v,
+        };
+        VoucherCode::parse(&voucher.code)
     }
 }

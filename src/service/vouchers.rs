@@ -1,63 +1,22 @@
 //! Vouchers after the sale: reads, redemption and attendance by the LPK, voiding by management.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::NaiveDateTime;
 
 use super::audit::{self, Event};
 use super::purchase::schedule_facts;
+pub use super::voucher_view::VoucherView;
+use super::voucher_view::{announce, view_by_id, view_for, views};
 use super::{Call, Core};
 pub use crate::db::vouchers::Filter;
 use crate::db::vouchers::{self, VoucherDetail};
-use crate::db::{self, DbConn, courses, events, participants};
+use crate::db::{self, DbConn, courses, participants};
 use crate::domain::completion::check_reported_at;
+use crate::domain::event::EventType;
 use crate::domain::purchase;
-use crate::domain::time::to_wib;
 use crate::domain::voucher::{VoucherStatus, check_sequence};
-use crate::domain::{
-    CardNumber, CourseCode, PartnerId, Rupiah, ScheduleCode, Viewer, VoucherCode, VoucherId,
-};
+use crate::domain::{CardNumber, Viewer, VoucherCode};
 use crate::error::{Error, ErrorCode};
 use crate::page::{Cursor, Page, PageRequest};
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Attendance {
-    /// 1..sessions, or 999 for the post-test.
-    pub sequence: i32,
-    pub attended_at: DateTime<FixedOffset>,
-}
-
-/// A voucher: the coupon that replaces payment at the LPK.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct VoucherView {
-    #[schema(example = "7KQ2-M9XD-4HTR-8WZC")]
-    pub code: String,
-    pub status: VoucherStatus,
-    #[schema(value_type = String)]
-    pub course_code: CourseCode,
-    #[schema(value_type = Option<String>)]
-    pub schedule_code: Option<ScheduleCode>,
-    /// Rupiah debited from the training balance.
-    #[schema(value_type = i64)]
-    pub amount: Rupiah,
-    #[schema(example = "************0015")]
-    pub card_number_masked: String,
-    #[schema(value_type = String)]
-    pub platform_id: PartnerId,
-    #[schema(value_type = String)]
-    pub lpk_id: PartnerId,
-    /// The selling platform's own order id: shown to that platform and to admin only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_order_id: Option<String>,
-    pub issued_at: DateTime<FixedOffset>,
-    pub redeemed_at: Option<DateTime<FixedOffset>>,
-    pub completed_at: Option<DateTime<FixedOffset>>,
-    pub voided_at: Option<DateTime<FixedOffset>>,
-    /// The training balance right after this purchase.
-    #[schema(value_type = i64)]
-    pub balance_after: Rupiah,
-    pub attendance: Vec<Attendance>,
-}
 
 /// A voucher's redemption: the holder's card proves the coupon is theirs.
 #[derive(Debug, Clone)]
@@ -74,94 +33,13 @@ pub struct AttendSession {
     pub attended_at: NaiveDateTime,
 }
 
-/// Views of several vouchers, with their attendance in one query, as `viewer` may see them.
-pub(crate) fn views(
+/// A voucher this viewer may see, by its code (404 otherwise: no probing).
+pub(crate) fn load(
     conn: &mut DbConn,
-    details: Vec<VoucherDetail>,
     viewer: &Viewer,
-) -> Result<Vec<VoucherView>, Error> {
-    let ids: Vec<VoucherId> = details.iter().map(|d| d.row.id.clone()).collect();
-    let marks = vouchers::attendance_of(conn, &ids)?;
-    Ok(details
-        .into_iter()
-        .map(|d| {
-            let r = d.row;
-            let shown = VoucherView {
-                attendance: marks
-                    .iter()
-                    .filter(|(v, _, _)| *v == r.id)
-                    .map(|(_, sequence, at)| Attendance {
-                        sequence: *sequence,
-                        attended_at: to_wib(*at),
-                    })
-                    .collect(),
-                code: r.code.dashed(),
-                status: r.status,
-                course_code: d.course_code,
-                schedule_code: d.schedule_code,
-                amount: r.amount,
-                card_number_masked: d.card_number.masked(),
-                platform_id: r.platform_id,
-                lpk_id: r.lpk_id,
-                external_order_id: Some(r.external_order_id),
-                issued_at: to_wib(r.issued_at),
-                redeemed_at: r.redeemed_at.map(to_wib),
-                completed_at: r.completed_at.map(to_wib),
-                voided_at: r.voided_at.map(to_wib),
-                balance_after: r.balance_after,
-            };
-            for_viewer(shown, viewer)
-        })
-        .collect())
-}
-
-/// The full view of one voucher (the seller's and management's).
-pub(crate) fn view_by_id(conn: &mut DbConn, id: &VoucherId) -> Result<VoucherView, Error> {
-    let detail = vouchers::detail(conn, id)?;
-    let mut shown = views(conn, vec![detail], &Viewer::Admin)?;
-    shown
-        .pop()
-        .ok_or_else(|| Error::internal("voucher view", "empty"))
-}
-
-/// What this viewer may see of a voucher: only the platform that sold it and management see the
-/// platform's order id.
-fn for_viewer(mut v: VoucherView, viewer: &Viewer) -> VoucherView {
-    match viewer {
-        Viewer::Admin | Viewer::Platform(_) => {}
-        Viewer::Lpk(_) | Viewer::Holder(_) => v.external_order_id = None,
-    }
-    v
-}
-
-/// Publishes a voucher event to the platform that sold it and the LPK that runs it, each with what
-/// it may see.
-pub(crate) fn announce(conn: &mut DbConn, v: &VoucherView, event_type: &str) -> Result<(), Error> {
-    let payload = |v: VoucherView| serde_json::to_value(v).unwrap_or_default();
-    let platform = Viewer::Platform(v.platform_id.clone());
-    let lpk = Viewer::Lpk(v.lpk_id.clone());
-    events::publish(
-        conn,
-        &[&v.platform_id],
-        event_type,
-        &payload(for_viewer(v.clone(), &platform)),
-    )?;
-    events::publish(
-        conn,
-        &[&v.lpk_id],
-        event_type,
-        &payload(for_viewer(v.clone(), &lpk)),
-    )?;
-    Ok(())
-}
-
-fn load(conn: &mut DbConn, viewer: &Viewer, code: &VoucherCode) -> Result<VoucherDetail, Error> {
+    code: &VoucherCode,
+) -> Result<VoucherDetail, Error> {
     vouchers::find_visible(conn, viewer, code)?.ok_or_else(|| Error::not_found("voucher"))
-}
-
-fn shown(conn: &mut DbConn, id: &VoucherId, viewer: &Viewer) -> Result<VoucherView, Error> {
-    let v = view_by_id(conn, id)?;
-    Ok(for_viewer(v, viewer))
 }
 
 impl Core {
@@ -230,8 +108,8 @@ impl Core {
                 },
             )?;
             let v = view_by_id(c, &d.row.id)?;
-            announce(c, &v, "voucher.redeemed")?;
-            Ok(for_viewer(v, &viewer))
+            announce(c, &v, EventType::VoucherRedeemed)?;
+            Ok(super::voucher_view::for_viewer(v, &viewer))
         })
         .await
     }
@@ -262,7 +140,7 @@ impl Core {
                     },
                 )?;
             }
-            shown(c, &d.row.id, &viewer)
+            view_for(c, &d.row.id, &viewer)
         })
         .await
     }
@@ -301,7 +179,7 @@ impl Core {
                 },
             )?;
             let v = view_by_id(c, &d.row.id)?;
-            announce(c, &v, "voucher.voided")?;
+            announce(c, &v, EventType::VoucherVoided)?;
             Ok(v)
         })
         .await

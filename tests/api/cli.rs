@@ -66,7 +66,7 @@ async fn rotate_data_key_reencrypts_every_holder_with_progress() {
         text(&out.stderr)
     );
     assert!(
-        text(&out.stdout).contains("re-encrypted 6 holders"),
+        text(&out.stdout).contains("re-encrypted 9 holders"),
         "{}",
         text(&out.stdout)
     );

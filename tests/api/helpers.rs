@@ -196,8 +196,11 @@ struct Name {
 
 impl Http {
     pub fn new(address: String) -> Self {
+        // Idle connections are dropped before the server's 5 s keep-alive closes them, so a
+        // request never races the server's close on a reused connection.
         let client = reqwest::Client::builder()
             .no_proxy()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("client");
         Self { address, client }

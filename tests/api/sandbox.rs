@@ -36,7 +36,10 @@ async fn the_seeded_test_cards_have_their_documented_states() {
             expect("revoked", 1_000_000),
             expect("active", 1_000_000),
             expect("active", 100_000),
-            expect("active", 500_000)
+            expect("active", 500_000),
+            expect("active", 700_000),
+            expect("active", 700_000),
+            expect("active", 700_000),
         ]
     );
     let deadline_card = card(TEST_CARDS[3].0);
@@ -101,4 +104,25 @@ fn the_readme_documents_every_sandbox_credential_and_test_card() {
             number.as_str()
         );
     }
+}
+
+#[test]
+fn the_readme_names_every_environment_variable_the_config_reads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/config");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("src/config").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("readable");
+        for part in text.split('"').skip(1).step_by(2) {
+            let is_var = part.starts_with("PRAKERJA_")
+                && part.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+            if is_var && !readme.contains(part) {
+                missing.push(part.to_string());
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "README.md lacks {missing:?}");
 }

@@ -36,7 +36,7 @@ pub async fn layer(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let key = match req.headers().get(HEADER) {
         // A key that is not even text is kept as is: authorization refuses it later.
-        Some(v) if req.method() == Method::POST => {
+        Some(v) if matches!(*req.method(), Method::POST | Method::PUT) => {
             String::from_utf8_lossy(v.as_bytes()).into_owned()
         }
         _ => return next.call(req).await.map(|r| r.map_into_boxed_body()),
