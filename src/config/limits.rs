@@ -22,7 +22,7 @@ pub struct LimitsConfig {
     /// `PRAKERJA_SECRET_CHECK_WAIT_MS`: how long a token request waits for a free check.
     pub secret_check_wait: Duration,
     /// `PRAKERJA_SESSIONS_PER_MINUTE`: holder sessions (each sends an OTP) started per source
-    /// address per minute; the per-card OTP cap applies as well.
+    /// address per minute, and as many session codes entered; the per-card OTP cap applies too.
     pub sessions_per_minute: u32,
 }
 

@@ -17,6 +17,10 @@ pub struct ServerConfig {
     pub metrics_bind: Option<String>,
     /// `PRAKERJA_METRICS_TOKEN`: `/metrics` on the public listener requires `Bearer <token>`.
     pub metrics_token: Option<Secret<String>>,
+    /// `PRAKERJA_TRUSTED_PROXIES`: comma-separated addresses of the load balancers in front; for a
+    /// request from one of them, the client is the address it names in `X-Forwarded-For`
+    /// (per-address limits then count clients, not the balancer).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServerConfig {
@@ -27,6 +31,7 @@ impl Default for ServerConfig {
             max_body_bytes: 2 * 1024 * 1024,
             metrics_bind: None,
             metrics_token: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -40,6 +45,20 @@ impl ServerConfig {
             max_body_bytes: env.parse("PRAKERJA_MAX_BODY_BYTES", d.max_body_bytes)?,
             metrics_bind: env.var("PRAKERJA_METRICS_BIND"),
             metrics_token: env.var("PRAKERJA_METRICS_TOKEN").map(Secret::new),
+            trusted_proxies: env
+                .var("PRAKERJA_TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        ConfigError(format!(
+                            "PRAKERJA_TRUSTED_PROXIES: {s:?} is not an IP address"
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         })
     }
 

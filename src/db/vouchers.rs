@@ -210,6 +210,28 @@ pub fn trainings(
         .collect())
 }
 
+/// Takes the row locks of these vouchers of one LPK, in id order (PostgreSQL; SQLite's write
+/// transaction already excludes other writers). A bulk report takes them before any audit write,
+/// so it never waits for a voucher while holding the audit chain's head, which a single write on
+/// that voucher would be waiting for: no deadlock.
+pub fn lock_in_order(
+    conn: &mut DbConn,
+    lpk: &PartnerId,
+    codes: &[&VoucherCode],
+) -> QueryResult<()> {
+    use diesel::sql_types::{Array, Text};
+    if let DbConn::Pg(pg) = conn {
+        let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+        diesel::sql_query(
+            "SELECT id FROM vouchers WHERE lpk_id = $1 AND code = ANY($2) ORDER BY id FOR UPDATE",
+        )
+        .bind::<Text, _>(lpk.as_str())
+        .bind::<Array<Text>, _>(codes)
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Records the LPK's completion of a redeemed voucher; false if it moved meanwhile.
 pub fn record_completion(
     conn: &mut DbConn,

@@ -3,6 +3,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 
+use super::voucher::VoucherStatus;
 use crate::error::Error;
 
 /// Reports may run a little ahead of our clock (the LPK's clock may be off).
@@ -31,6 +32,25 @@ pub struct Completion {
     pub completed_at: NaiveDateTime,
     pub passed: bool,
     pub score: Score,
+}
+
+impl Completion {
+    /// Whether a voucher already records exactly this report (so reporting it again is no change).
+    pub fn is_recorded_as(
+        &self,
+        status: VoucherStatus,
+        completed_at: Option<NaiveDateTime>,
+        score: Option<i32>,
+    ) -> bool {
+        let reported = if self.passed {
+            VoucherStatus::Completed
+        } else {
+            VoucherStatus::NotCompleted
+        };
+        status == reported
+            && completed_at == Some(self.completed_at)
+            && score == Some(self.score.value())
+    }
 }
 
 /// A reported time must not lie ahead of now (beyond clock skew), nor before the redemption.
@@ -99,6 +119,13 @@ impl Certificate {
             issued_at,
             url: https_url(url)?,
         })
+    }
+}
+
+impl Certificate {
+    /// Whether a stored certificate of this kind is exactly this one.
+    pub fn is_recorded_as(&self, number: &str, issued_at: NaiveDateTime, url: &str) -> bool {
+        self.number == number && self.issued_at == issued_at && self.url == url
     }
 }
 

@@ -101,6 +101,7 @@ pub mod eligibility;
 pub mod event;
 pub mod ids;
 pub mod mask;
+pub mod messages;
 pub mod nik;
 pub mod otp;
 pub mod participant;

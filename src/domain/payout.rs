@@ -2,6 +2,7 @@
 //! e-wallet must be registered to the card's own phone number (DOMAIN.md); a bank account names a
 //! bank from the list below.
 
+use super::participant::CardStatus;
 use super::phone::PhoneNumber;
 use crate::error::{Error, ErrorCode, FieldError};
 
@@ -137,6 +138,16 @@ impl NewPayoutAccount {
             account_number,
             holder_name,
         })
+    }
+}
+
+/// A frozen or revoked card's payout account cannot change: a fraud hold must not be the moment
+/// its incentive is redirected.
+pub fn check_card_may_link(status: CardStatus) -> Result<(), Error> {
+    match status {
+        CardStatus::Active => Ok(()),
+        CardStatus::Frozen => Err(ErrorCode::CardFrozen.refusal()),
+        CardStatus::Revoked => Err(ErrorCode::CardRevoked.refusal()),
     }
 }
 

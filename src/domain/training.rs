@@ -78,6 +78,13 @@ pub fn check_finished(trainings: &[TrainingFacts]) -> Result<(), Error> {
         .extra("missing", names))
 }
 
+/// The evaluation surveys open once one of the holder's trainings is completed.
+pub fn surveys_open(trainings: &[TrainingFacts]) -> bool {
+    trainings
+        .iter()
+        .any(|t| t.status == VoucherStatus::Completed)
+}
+
 /// What the post-training incentive waits for, and whether it waits for nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Readiness {

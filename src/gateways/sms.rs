@@ -146,14 +146,6 @@ pub fn from_config(config: &Config, pool: &Pool) -> Result<Box<dyn SmsSender>, S
     }
 }
 
-/// The OTP message, in Indonesian.
-pub fn otp_message(code: &str, ttl: Duration) -> String {
-    format!(
-        "Kode OTP Kartu Prakerja Anda: {code}. Berlaku {} menit. JANGAN berikan kode ini kepada siapa pun.",
-        ttl.as_secs().div_ceil(60).max(1)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,11 +164,5 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["msisdn"], "+6281234566789");
         assert_eq!(v["text"], "kode \"123\"\nok");
-    }
-
-    #[test]
-    fn the_message_is_indonesian_and_carries_the_code() {
-        let m = otp_message("123456", Duration::from_secs(300));
-        assert!(m.contains("123456") && m.contains("5 menit"));
     }
 }

@@ -22,10 +22,11 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewCompletion {
     /// When the training ended: not in the future, not before the redemption.
-    #[schema(value_type = String, format = DateTime, example = "2026-12-20T16:00:00+07:00")]
+    #[schema(value_type = String, format = DateTime, example = "2026-11-20T16:00:00+07:00")]
     pub completed_at: DateTime<FixedOffset>,
     pub passed: bool,
     #[schema(example = 87, minimum = 0, maximum = 100)]
+    #[serde(deserialize_with = "super::whole_number")]
     pub score: i64,
 }
 
@@ -55,7 +56,7 @@ pub struct NewCertificate {
     /// Unique among your certificates; 1-100 characters.
     #[schema(example = "LPK-2026-000123", min_length = 1, max_length = 100)]
     pub number: String,
-    #[schema(value_type = String, format = DateTime, example = "2026-12-21T09:00:00+07:00")]
+    #[schema(value_type = String, format = DateTime, example = "2026-11-21T09:00:00+07:00")]
     pub issued_at: DateTime<FixedOffset>,
     /// Where the holder downloads it: https only.
     #[schema(
@@ -78,10 +79,11 @@ impl NewCertificate {
 pub struct BatchItem {
     #[schema(example = "7KQ2-M9XD-4HTR-8WZC")]
     pub voucher_code: String,
-    #[schema(value_type = String, format = DateTime, example = "2026-12-20T16:00:00+07:00")]
+    #[schema(value_type = String, format = DateTime, example = "2026-11-20T16:00:00+07:00")]
     pub completed_at: DateTime<FixedOffset>,
     pub passed: bool,
     #[schema(example = 87, minimum = 0, maximum = 100)]
+    #[serde(deserialize_with = "super::whole_number")]
     pub score: i64,
     /// Optional; each is issued as by `POST /v1/vouchers/{code}/certificates`.
     #[serde(default)]
@@ -169,7 +171,7 @@ pub async fn complete(
         (status = 200, description = "this very certificate was already issued: nothing changed", body = VoucherView),
         (status = 404, description = "not_found (not your course's voucher)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "voucher_not_completed, certificate_already_issued, certificate_number_taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "validation_failed (number; url: not_https; issued_at: in_future, before_redemption), invalid_voucher_code", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "validation_failed (number; url: not_https, invalid_url; issued_at: in_future, before_redemption), invalid_voucher_code", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/vouchers/{code}/certificates")]

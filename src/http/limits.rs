@@ -18,6 +18,7 @@ pub struct Limits {
     validations: DefaultKeyedRateLimiter<String>,
     token_source: DefaultKeyedRateLimiter<IpAddr>,
     session_source: DefaultKeyedRateLimiter<IpAddr>,
+    session_verify_source: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -34,6 +35,7 @@ impl Limits {
             validations: RateLimiter::keyed(per_minute(c.validations_per_minute)),
             token_source: RateLimiter::keyed(per_minute(c.token_requests_per_minute)),
             session_source: RateLimiter::keyed(per_minute(c.sessions_per_minute)),
+            session_verify_source: RateLimiter::keyed(per_minute(c.sessions_per_minute)),
         }
     }
 
@@ -54,10 +56,18 @@ impl Limits {
         }
     }
 
-    /// Holder sessions, started and verified without a partner token: bounded per address.
+    /// Holder sessions started without a partner token (each sends an OTP): bounded per address.
     pub fn session(&self, source: Option<IpAddr>) -> Result<(), Error> {
         match source {
             Some(ip) => check(&self.session_source, &ip),
+            None => Ok(()),
+        }
+    }
+
+    /// Session codes entered: bounded per address too (a session also locks after 5 wrong codes).
+    pub fn session_verify(&self, source: Option<IpAddr>) -> Result<(), Error> {
+        match source {
+            Some(ip) => check(&self.session_verify_source, &ip),
             None => Ok(()),
         }
     }
@@ -68,7 +78,30 @@ impl Limits {
         self.validations.retain_recent();
         self.token_source.retain_recent();
         self.session_source.retain_recent();
+        self.session_verify_source.retain_recent();
     }
+}
+
+/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest address in
+/// `X-Forwarded-For` that is not one (a client cannot forge its way past its own proxy).
+pub fn client_ip(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .rev()
+        .filter_map(|a| a.parse::<IpAddr>().ok())
+        .find(|ip| !trusted.contains(ip))
+        .or(Some(peer))
 }
 
 fn check<K: std::hash::Hash + Eq + Clone>(
@@ -82,4 +115,37 @@ fn check<K: std::hash::Hash + Eq + Clone>(
             .refusal()
             .retry_after(wait.as_secs_f64().ceil() as u64)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
+        let direct = TestRequest::default()
+            .peer_addr("203.0.113.7:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "198.51.100.1"))
+            .to_http_request();
+        assert_eq!(
+            client_ip(&direct, &[]),
+            Some(ip("203.0.113.7")),
+            "untrusted: the header is ignored"
+        );
+        let proxied = TestRequest::default()
+            .peer_addr("10.0.0.2:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "198.51.100.9, 198.51.100.1, 10.0.0.3"))
+            .to_http_request();
+        let trusted = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            client_ip(&proxied, &trusted),
+            Some(ip("198.51.100.1")),
+            "the nearest untrusted hop, not a value the client put first"
+        );
+    }
 }

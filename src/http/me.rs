@@ -24,6 +24,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewReview {
     #[schema(example = 5, minimum = 1, maximum = 5)]
+    #[serde(deserialize_with = "super::whole_number")]
     pub rating: i64,
     #[schema(
         example = "Materinya praktis dan mentornya sabar menjawab pertanyaan.",
@@ -37,8 +38,19 @@ pub struct NewReview {
 #[serde(deny_unknown_fields)]
 pub struct NewSurvey {
     /// The answers, question id to answer.
-    #[schema(value_type = Object, example = json!({"q1": 5, "q2": "Sangat membantu"}))]
+    #[schema(schema_with = answers_schema)]
     pub answers: serde_json::Value,
+}
+
+/// A non-empty object of answers, as `Answers::parse` takes it.
+fn answers_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .min_properties(Some(1))
+        .description(Some(
+            "The answers, question id to answer (at least one, at most 16 KiB).",
+        ))
+        .examples([serde_json::json!({"q1": 5, "q2": "Sangat membantu"})])
+        .build()
 }
 
 /// The account incentives are paid to.

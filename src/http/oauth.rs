@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[derive(Default, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
-    #[schema(example = "client_credentials")]
+    #[schema(required = true, value_type = String, example = "client_credentials", pattern = "^client_credentials$")]
     pub grant_type: Option<String>,
     #[schema(example = "sandbox-platform")]
     pub client_id: Option<String>,
@@ -106,7 +106,8 @@ pub async fn token(
                     .into());
             }
         };
-    state.limits.token(req.peer_addr().map(|a| a.ip()))?;
+    let client = super::limits::client_ip(&req, &state.config.server.trusted_proxies);
+    state.limits.token(client)?;
     let creds = ClientCredentials {
         client_id,
         client_secret,

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::card_validations::OtpBody;
+use super::limits::client_ip;
 use super::problem::{ApiError, Problem};
 use crate::domain::otp::Otp;
 use crate::domain::{CardNumber, ChallengeId};
@@ -18,6 +19,10 @@ use crate::state::AppState;
 pub struct NewSession {
     #[schema(example = "5200000000000015", pattern = "^[0-9]{16}$")]
     pub card_number: String,
+}
+
+fn client(req: &HttpRequest, state: &AppState) -> Option<std::net::IpAddr> {
+    client_ip(req, &state.config.server.trusted_proxies)
 }
 
 /// Sign in: an OTP goes to the card's registered phone.
@@ -39,7 +44,7 @@ pub async fn start(
     body: web::Json<NewSession>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limits.session(req.peer_addr().map(|a| a.ip()))?;
+    state.limits.session(client(&req, &state))?;
     let card = CardNumber::parse(&body.card_number)?;
     let view = state.core.start_holder_session(card).await?;
     Ok(HttpResponse::Created().json(view))
@@ -57,16 +62,17 @@ pub async fn start(
         (status = 409, description = "validation_locked (5th wrong OTP), otp_already_used", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "otp_expired (start a new session)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "otp_incorrect (with attempts_remaining), validation_failed", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited (per address)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/participant/sessions/{id}/verify")]
 pub async fn verify(
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<OtpBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<SessionToken>, ApiError> {
-    // Guessing is bounded by the session's lock after 5 wrong codes and by the card's hourly OTP
-    // cap on new sessions; the per-address budget is spent on starting sessions, which send SMS.
+    state.limits.session_verify(client(&req, &state))?;
     let otp = Otp::parse(&body.otp)?;
     let id = ChallengeId::parse(&path.into_inner()).ok_or_else(|| Error::not_found("session"))?;
     Ok(web::Json(state.core.verify_holder_session(id, otp).await?))

@@ -15,6 +15,7 @@ use crate::db::card_validations::{self as store, Validation};
 use crate::db::participants::{self, Participant};
 use crate::db::{self, DbConn};
 use crate::domain::mask::mask_name;
+use crate::domain::messages;
 use crate::domain::otp::{Otp, after_wrong_guess, secs};
 use crate::domain::purchase;
 use crate::domain::time::to_wib;
@@ -23,7 +24,6 @@ use crate::domain::{
     CardNumber, CourseCode, PartnerId, PhoneNumber, Rupiah, ScheduleCode, ValidationId,
 };
 use crate::error::{Error, ErrorCode};
-use crate::gateways::sms::otp_message;
 
 /// Check a card for a course and send the holder an OTP.
 #[derive(Debug, Clone)]
@@ -334,7 +334,7 @@ impl Core {
         let Some(d) = dispatch else {
             return Ok(view);
         };
-        let message = otp_message(d.otp.as_str(), self.otp.ttl);
+        let message = messages::purchase_otp(d.otp.as_str(), self.otp.ttl);
         let Err(e) = self.sms.send(&d.phone, &message).await else {
             return Ok(view);
         };

@@ -16,10 +16,16 @@ use crate::domain::challenge::{ChallengeState, Purpose, after_wrong_code, check_
 use crate::domain::otp::Otp;
 use crate::domain::{ChallengeId, PhoneNumber};
 use crate::error::{Error, ErrorCode};
-use crate::gateways::sms::otp_message;
 
-/// An OTP to send once the transaction that recorded it has committed. Never stored.
+/// A message to send once the transaction that recorded it has committed. Never stored.
 pub(crate) struct Dispatch {
+    pub phone: PhoneNumber,
+    pub message: String,
+}
+
+/// A challenge just opened: its row, and the code and phone its message needs.
+pub(crate) struct Opened {
+    pub challenge: Challenge,
     pub phone: PhoneNumber,
     pub otp: Otp,
 }
@@ -32,7 +38,7 @@ pub(crate) fn open(
     holder: &Participant,
     purpose: Purpose,
     now: NaiveDateTime,
-) -> Result<(Challenge, Dispatch), Error> {
+) -> Result<Opened, Error> {
     let (sent, oldest) = sends_since(c, &holder.id, now - chrono::Duration::hours(1))?;
     core.otp.check_card_cap(now, sent, oldest)?;
     let id = ChallengeId::new();
@@ -50,8 +56,11 @@ pub(crate) fn open(
     };
     store::insert(c, &row)?;
     record_send(c, &holder.id, now)?;
-    let phone = holder_phone(core, holder)?;
-    Ok((row, Dispatch { phone, otp }))
+    Ok(Opened {
+        challenge: row,
+        phone: holder_phone(core, holder)?,
+        otp,
+    })
 }
 
 /// How a code was taken.
@@ -113,6 +122,13 @@ pub(crate) fn answer(
 }
 
 impl Core {
+    /// Tells the holder something that already happened; a failed send is logged, not an error.
+    pub(crate) async fn notify(&self, notice: Dispatch) {
+        if let Err(e) = self.sms.send(&notice.phone, &notice.message).await {
+            tracing::warn!(error = %e, "holder notice SMS not sent");
+        }
+    }
+
     /// Sends a committed challenge's OTP (nothing on a replay). A challenge has no resend: when
     /// the gateway fails, the holder starts the act again, and the call's key is forgotten so that
     /// retry runs.
@@ -124,8 +140,7 @@ impl Core {
         let Some(d) = dispatch else {
             return Ok(());
         };
-        let message = otp_message(d.otp.as_str(), self.otp.ttl);
-        let Err(e) = self.sms.send(&d.phone, &message).await else {
+        let Err(e) = self.sms.send(&d.phone, &d.message).await else {
             return Ok(());
         };
         tracing::warn!(error = %e, "holder OTP SMS not sent");

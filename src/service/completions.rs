@@ -7,15 +7,16 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use super::audit::{self, Event};
-use super::voucher_view::{VoucherView, announce, view_by_id, view_for};
+use super::voucher_view::{VoucherView, announce, for_viewer, view_by_id};
 use super::vouchers::load;
 use super::{Call, Core};
 use crate::db::certificates::{self, CertificateRow};
-use crate::db::{self, DbConn, vouchers};
+use crate::db::vouchers::{self, VoucherDetail};
+use crate::db::{self, DbConn};
 use crate::domain::completion::{Certificate, Completion, check_reported_at};
 use crate::domain::event::EventType;
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{CertificateId, PartnerId, Viewer, VoucherCode};
+use crate::domain::{CertificateId, PartnerId, Viewer, VoucherCode, VoucherId};
 use crate::error::{Error, ErrorCode, RowError};
 
 /// Most rows one batch may hold.
@@ -73,86 +74,88 @@ pub struct BatchReport {
     pub results: Vec<BatchResult>,
 }
 
-/// Records a completion; `Ok(false)` when the very same completion was already recorded.
+/// A voucher loaded for a report, with the events its changes call for.
+struct Reporting {
+    voucher: VoucherDetail,
+    events: Vec<EventType>,
+}
+
+/// Records a completion, unless the very same one is recorded already.
 fn complete(
     c: &mut DbConn,
     actor: &Actor,
-    lpk: &Viewer,
-    cmd: &ReportCompletion,
-) -> Result<bool, Error> {
-    let now = db::now();
-    let d = load(c, lpk, &cmd.code)?;
-    let r = &d.row;
-    let done = &cmd.completion;
-    let to = match r.status.complete(done.passed) {
+    r: &mut Reporting,
+    done: &Completion,
+) -> Result<(), Error> {
+    let v = &mut r.voucher.row;
+    let to = match v.status.complete(done.passed) {
         Ok(to) => to,
-        Err(e) => {
-            let same = r.status == outcome(done.passed)
-                && r.completed_at == Some(done.completed_at)
-                && r.score == Some(done.score.value());
-            return if same { Ok(false) } else { Err(e) };
-        }
+        Err(_) if done.is_recorded_as(v.status, v.completed_at, v.score) => return Ok(()),
+        Err(e) => return Err(e),
     };
-    check_reported_at("completed_at", done.completed_at, r.redeemed_at, now)?;
-    if !vouchers::record_completion(c, &r.id, to, done.completed_at, done.score.value())? {
+    check_reported_at("completed_at", done.completed_at, v.redeemed_at, db::now())?;
+    if !vouchers::record_completion(c, &v.id, to, done.completed_at, done.score.value())? {
+        // Another report got there first: the same one is no change, another is a conflict.
+        let now = vouchers::detail(c, &v.id)?.row;
+        if done.is_recorded_as(now.status, now.completed_at, now.score) {
+            return Ok(());
+        }
         return Err(ErrorCode::VoucherAlreadyCompleted.with("The voucher changed meanwhile."));
     }
+    (v.status, v.completed_at, v.score) = (to, Some(done.completed_at), Some(done.score.value()));
     audit::record(
         c,
         actor,
         Event {
             action: "voucher.complete",
             target_type: "voucher",
-            target_id: r.code.as_str(),
+            target_id: v.code.as_str(),
             details: serde_json::json!({"passed": done.passed, "score": done.score.value()}),
         },
     )?;
-    let event = if done.passed {
-        EventType::VoucherCompleted
-    } else {
-        EventType::VoucherNotCompleted
-    };
-    let v = view_by_id(c, &r.id)?;
-    announce(c, &v, event)?;
-    Ok(true)
+    r.events.push(match to {
+        VoucherStatus::Completed => EventType::VoucherCompleted,
+        _ => EventType::VoucherNotCompleted,
+    });
+    Ok(())
 }
 
-fn outcome(passed: bool) -> VoucherStatus {
-    if passed {
-        VoucherStatus::Completed
-    } else {
-        VoucherStatus::NotCompleted
+/// The certificate of this kind the voucher already has: the very same one is no change, another
+/// is a conflict.
+fn already_issued(
+    c: &mut DbConn,
+    voucher: &VoucherId,
+    cert: &Certificate,
+) -> Result<Option<()>, Error> {
+    match certificates::of_kind(c, voucher, cert.kind)? {
+        Some(e) if cert.is_recorded_as(&e.number, e.issued_at, &e.url) => Ok(Some(())),
+        Some(_) => Err(ErrorCode::CertificateAlreadyIssued.refusal()),
+        None => Ok(None),
     }
 }
 
-/// Records a certificate; `Ok(false)` when the very same certificate was already recorded.
+/// Records a certificate, unless the very same one is recorded already.
 fn certify(
     c: &mut DbConn,
     actor: &Actor,
     lpk: &PartnerId,
-    code: &VoucherCode,
+    r: &mut Reporting,
     cert: &Certificate,
-) -> Result<bool, Error> {
-    let now = db::now();
-    let d = load(c, &Viewer::Lpk(lpk.clone()), code)?;
-    if let Some(existing) = certificates::of_kind(c, &d.row.id, cert.kind)? {
-        let same = existing.number == cert.number
-            && existing.issued_at == cert.issued_at
-            && existing.url == cert.url;
-        return if same {
-            Ok(false)
-        } else {
-            Err(ErrorCode::CertificateAlreadyIssued.refusal())
-        };
+) -> Result<(), Error> {
+    let v = &r.voucher.row;
+    if already_issued(c, &v.id, cert)?.is_some() {
+        return Ok(());
     }
-    d.row.status.check_completed()?;
-    check_reported_at("issued_at", cert.issued_at, d.row.redeemed_at, now)?;
+    v.status.check_completed()?;
+    let now = db::now();
+    check_reported_at("issued_at", cert.issued_at, v.redeemed_at, now)?;
+    let taken = || ErrorCode::CertificateNumberTaken.refusal();
     if certificates::number_taken(c, lpk, &cert.number)? {
-        return Err(ErrorCode::CertificateNumberTaken.refusal());
+        return Err(taken());
     }
     let row = CertificateRow {
         id: CertificateId::new(),
-        voucher_id: d.row.id.clone(),
+        voucher_id: v.id.clone(),
         lpk_id: lpk.clone(),
         kind: cert.kind,
         number: cert.number.clone(),
@@ -161,8 +164,11 @@ fn certify(
         created_at: now,
     };
     if !certificates::insert(c, &row)? {
-        // A concurrent report took the kind or the number first.
-        return Err(ErrorCode::CertificateAlreadyIssued.with("The voucher changed meanwhile."));
+        // A concurrent report took the kind or the number first: say which.
+        return match already_issued(c, &v.id, cert)? {
+            Some(()) => Ok(()),
+            None => Err(taken()),
+        };
     }
     audit::record(
         c,
@@ -170,28 +176,40 @@ fn certify(
         Event {
             action: "voucher.certificate",
             target_type: "voucher",
-            target_id: d.row.code.as_str(),
+            target_id: v.code.as_str(),
             details: serde_json::json!({"kind": cert.kind, "number": cert.number}),
         },
     )?;
-    let v = view_by_id(c, &d.row.id)?;
-    announce(c, &v, EventType::CertificateIssued)?;
-    Ok(true)
+    r.events.push(EventType::CertificateIssued);
+    Ok(())
 }
 
-/// One bulk row, all or nothing: the completion, then each certificate.
-fn report_row(
+/// One report on one voucher, all or nothing: the completion, then each certificate; then the
+/// events, each with the voucher as it now is. Returns the LPK's view and whether anything changed.
+fn report(
     c: &mut DbConn,
     actor: &Actor,
     lpk: &PartnerId,
-    report: &(ReportCompletion, Vec<Certificate>),
-) -> Result<(), Error> {
-    let (completion, certs) = report;
-    complete(c, actor, &Viewer::Lpk(lpk.clone()), completion)?;
-    for cert in certs {
-        certify(c, actor, lpk, &completion.code, cert)?;
+    code: &VoucherCode,
+    completion: Option<&Completion>,
+    certs: &[Certificate],
+) -> Result<(bool, VoucherView), Error> {
+    let viewer = Viewer::Lpk(lpk.clone());
+    let mut r = Reporting {
+        voucher: load(c, &viewer, code)?,
+        events: Vec::new(),
+    };
+    if let Some(done) = completion {
+        complete(c, actor, &mut r, done)?;
     }
-    Ok(())
+    for cert in certs {
+        certify(c, actor, lpk, &mut r, cert)?;
+    }
+    let view = view_by_id(c, &r.voucher.row.id)?;
+    for event in &r.events {
+        announce(c, &view, *event)?;
+    }
+    Ok((!r.events.is_empty(), for_viewer(view, &viewer)))
 }
 
 /// A bulk row in its own savepoint. A refusal rejects the row alone; a failure on our side (the
@@ -202,11 +220,13 @@ fn report_in_savepoint(
     lpk: &PartnerId,
     row: BatchRow,
 ) -> Result<BatchResult, Error> {
-    let applied = row.report.and_then(|report| {
-        diesel::Connection::transaction(c, |c| report_row(c, actor, lpk, &report))
+    let applied = row.report.and_then(|(cmd, certs)| {
+        diesel::Connection::transaction(c, |c| {
+            report(c, actor, lpk, &cmd.code, Some(&cmd.completion), &certs)
+        })
     });
     let (outcome, error) = match applied {
-        Ok(()) => (BatchOutcome::Accepted, None),
+        Ok(_) => (BatchOutcome::Accepted, None),
         Err(e) if e.code.status() >= 500 => return Err(e),
         Err(e) => (BatchOutcome::Rejected, Some(RowError::from(&e))),
     };
@@ -224,12 +244,11 @@ impl Core {
         call: &Call,
         cmd: ReportCompletion,
     ) -> Result<VoucherView, Error> {
-        let lpk = call.who().viewer();
+        let lpk = call.lpk()?;
         let actor = call.actor.clone();
         self.once(call, move |c, _| {
-            complete(c, &actor, &lpk, &cmd)?;
-            let d = load(c, &lpk, &cmd.code)?;
-            view_for(c, &d.row.id, &lpk)
+            let (_, view) = report(c, &actor, &lpk, &cmd.code, Some(&cmd.completion), &[])?;
+            Ok(view)
         })
         .await
     }
@@ -243,13 +262,9 @@ impl Core {
         let lpk = call.lpk()?;
         let actor = call.actor.clone();
         self.once(call, move |c, _| {
-            let created = certify(c, &actor, &lpk, &cmd.code, &cmd.certificate)?;
-            let viewer = Viewer::Lpk(lpk.clone());
-            let d = load(c, &viewer, &cmd.code)?;
-            Ok(Certified {
-                created,
-                voucher: view_for(c, &d.row.id, &viewer)?,
-            })
+            let certs = [cmd.certificate];
+            let (created, voucher) = report(c, &actor, &lpk, &cmd.code, None, &certs)?;
+            Ok(Certified { created, voucher })
         })
         .await
     }
@@ -284,6 +299,11 @@ impl Core {
                 let (actor, lpk) = (call.actor.clone(), lpk.clone());
                 let done = self
                     .write(move |c, _| {
+                        let codes: Vec<&VoucherCode> = chunk
+                            .iter()
+                            .filter_map(|row| row.report.as_ref().ok().map(|(cmd, _)| &cmd.code))
+                            .collect();
+                        vouchers::lock_in_order(c, &lpk, &codes)?;
                         chunk
                             .into_iter()
                             .map(|row| report_in_savepoint(c, &actor, &lpk, row))

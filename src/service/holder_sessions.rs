@@ -12,6 +12,7 @@ use super::once::Decision;
 use crate::auth::scope;
 use crate::db::{self, challenges as store, participants};
 use crate::domain::challenge::Purpose;
+use crate::domain::messages;
 use crate::domain::otp::Otp;
 use crate::domain::time::to_wib;
 use crate::domain::{CardNumber, ChallengeId, Role};
@@ -48,12 +49,16 @@ impl Core {
                 let found = participants::find_by_card(c, &card)?
                     .ok_or_else(|| ErrorCode::CardNotFound.refusal())?;
                 let holder = participants::lock(c, &found.id)?;
-                let (challenge, dispatch): (_, Dispatch) =
-                    challenges::open(c, core, &holder, Purpose::Session, now)?;
+                let opened = challenges::open(c, core, &holder, Purpose::Session, now)?;
                 let view = SessionView {
-                    id: challenge.id,
-                    phone_masked: dispatch.phone.masked(),
-                    expires_at: to_wib(challenge.otp_expires_at),
+                    id: opened.challenge.id,
+                    phone_masked: opened.phone.masked(),
+                    expires_at: to_wib(opened.challenge.otp_expires_at),
+                };
+                let message = messages::session_otp(opened.otp.as_str(), core.otp.ttl);
+                let dispatch = Dispatch {
+                    phone: opened.phone,
+                    message,
                 };
                 Ok(Decision::Done(view, dispatch))
             })

@@ -14,8 +14,7 @@ use crate::domain::completion::Review;
 use crate::domain::participant::CardStatus;
 use crate::domain::survey::{Answers, SurveyNumber};
 use crate::domain::time::to_wib;
-use crate::domain::training::{Missing, Readiness, TrainingFacts, incentive_readiness};
-use crate::domain::voucher::VoucherStatus;
+use crate::domain::training::{Missing, Readiness, incentive_readiness, surveys_open};
 use crate::domain::{ParticipantId, Rupiah, Viewer, VoucherCode, VoucherId};
 use crate::error::{Error, ErrorCode};
 use crate::page::{Cursor, Page, PageRequest};
@@ -127,13 +126,6 @@ fn one_training(
     trainings(c, holder, vec![d])?
         .pop()
         .ok_or_else(|| Error::internal("training view", "empty"))
-}
-
-/// The surveys open once one of the holder's trainings is completed.
-fn surveys_open(trainings: &[TrainingFacts]) -> bool {
-    trainings
-        .iter()
-        .any(|t| t.status == VoucherStatus::Completed)
 }
 
 impl Core {

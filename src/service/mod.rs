@@ -60,6 +60,8 @@ pub struct Inner {
     pub retention: RetentionConfig,
     pub sms: Box<dyn SmsSender>,
     pub tokens: tokens::TokenGuard,
+    /// Idempotency keys of multi-transaction use cases running now (`once.rs`).
+    leases: once::Leases,
 }
 
 impl std::ops::Deref for Core {
@@ -83,6 +85,7 @@ impl Core {
             sandbox: config.sandbox,
             retention: config.retention,
             tokens: tokens::TokenGuard::new(config, cipher.clone()),
+            leases: Default::default(),
             cipher,
             pool,
         })))

@@ -122,8 +122,10 @@ impl Core {
     }
 
     /// For a use case that commits in several transactions (a bulk report): the answer stored under
-    /// the call's key is replayed, else `work` runs and its answer is stored. Two requests with one
-    /// key at once may both run, so this is only for work that repeats harmlessly.
+    /// the call's key is replayed, else `work` runs and its answer is stored. While it runs, the
+    /// key is leased on this instance: a second request with it is `idempotency_in_progress`. (Two
+    /// instances could still both run it; that is why this is only for work that repeats
+    /// harmlessly.)
     pub(crate) async fn replayed_or<T, Fut>(
         &self,
         call: &Call,
@@ -137,6 +139,9 @@ impl Core {
             return work().await;
         };
         let caller = call.who().id().to_string();
+        let Some(_lease) = Lease::take(&self.leases, format!("{caller}\0{}", key.key)) else {
+            return Err(ErrorCode::IdempotencyInProgress.refusal().retry_after(1));
+        };
         let (who, k) = (caller.clone(), key.key.clone());
         let found = self
             .read(move |c, _| Ok(idempotency::find(c, &who, &k)?))
@@ -188,6 +193,32 @@ impl Core {
         let caller = call.who().id().to_string();
         self.read(move |c, _| Ok(idempotency::forget(c, &caller, &key.key).map(|_| ())?))
             .await
+    }
+}
+
+/// Keys whose multi-transaction use case is running on this instance.
+pub(crate) type Leases = std::sync::Mutex<std::collections::HashSet<String>>;
+
+/// A key leased until dropped (also when the request is cut off and its future dropped).
+struct Lease<'a> {
+    leases: &'a Leases,
+    key: String,
+}
+
+impl<'a> Lease<'a> {
+    fn take(leases: &'a Leases, key: String) -> Option<Self> {
+        let mut held = leases.lock().unwrap_or_else(|p| p.into_inner());
+        // `then`, not `then_some`: a lease built and dropped here would free the holder's key.
+        let taken = held.insert(key.clone());
+        drop(held);
+        taken.then(|| Lease { leases, key })
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut held = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        held.remove(&self.key);
     }
 }
 

@@ -7,14 +7,17 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Event};
 use super::card_validations::holder_phone;
-use super::challenges;
+use super::challenges::{self, Dispatch};
 use super::once::Decision;
 use super::{Call, Core, Inner};
 use crate::db::payout_accounts::{self as store, PayoutAccount};
 use crate::db::{self, challenges as challenge_store, participants};
 use crate::domain::challenge::Purpose;
+use crate::domain::messages;
 use crate::domain::otp::Otp;
-use crate::domain::payout::{NewPayoutAccount, PayoutAccountStatus, PayoutKind, mask_account};
+use crate::domain::payout::{
+    NewPayoutAccount, PayoutAccountStatus, PayoutKind, check_card_may_link, mask_account,
+};
 use crate::domain::time::to_wib;
 use crate::domain::{ChallengeId, PayoutAccountId};
 use crate::error::Error;
@@ -55,19 +58,21 @@ pub struct PayoutAccountView {
     pub linked_at: Option<DateTime<FixedOffset>>,
 }
 
-fn view(core: &Inner, a: PayoutAccount) -> Result<PayoutAccountView, Error> {
+/// The masked view, and the number it masks (for the holder's own messages only).
+fn view(core: &Inner, a: PayoutAccount) -> Result<(PayoutAccountView, String), Error> {
     let number = core
         .cipher
         .decrypt(&a.account_cipher, a.id.as_str())
         .map_err(|e| Error::internal("decrypting a payout account", e))?;
-    Ok(PayoutAccountView {
+    let shown = PayoutAccountView {
         kind: a.kind,
         bank_code: a.bank_code,
         account_number_masked: mask_account(&number),
         holder_name: a.holder_name,
         status: a.status,
         linked_at: a.linked_at.map(to_wib),
-    })
+    };
+    Ok((shown, number))
 }
 
 impl Core {
@@ -82,6 +87,7 @@ impl Core {
             .decide(call, move |c, core| {
                 let now = db::now();
                 let p = participants::lock(c, &holder)?;
+                check_card_may_link(p.status)?;
                 let account = NewPayoutAccount::parse(
                     form.kind,
                     form.bank_code.as_deref(),
@@ -89,8 +95,17 @@ impl Core {
                     &form.holder_name,
                     &holder_phone(core, &p)?,
                 )?;
-                let (challenge, dispatch) =
-                    challenges::open(c, core, &p, Purpose::PayoutAccount, now)?;
+                let opened = challenges::open(c, core, &p, Purpose::PayoutAccount, now)?;
+                let challenge = opened.challenge;
+                let label = messages::account_label(
+                    account.kind,
+                    account.bank_code.as_deref(),
+                    &account.account_number,
+                );
+                let dispatch = Dispatch {
+                    message: messages::payout_otp(opened.otp.as_str(), core.otp.ttl, &label),
+                    phone: opened.phone,
+                };
                 let id = PayoutAccountId::new();
                 store::insert(
                     c,
@@ -130,37 +145,56 @@ impl Core {
     ) -> Result<PayoutAccountView, Error> {
         let holder = call.holder()?;
         let actor = call.actor.clone();
-        self.decide(call, move |c, core| {
-            let now = db::now();
-            let not_found = || Error::not_found("payout account confirmation");
-            // Confirmations of one holder queue on the holder's row: one active account at a time.
-            participants::lock(c, &holder)?;
-            let account = store::by_challenge(c, &confirmation, &holder)?.ok_or_else(not_found)?;
-            let challenge = challenge_store::find(c, &confirmation, Purpose::PayoutAccount)?
-                .ok_or_else(not_found)?;
-            challenges::answer(c, core, &challenge, &otp, now)?.then(|| {
-                let replaced = store::activate(c, &account.id, &holder, now)?;
-                audit::record(
-                    c,
-                    &actor,
-                    Event {
-                        action: "payout_account.link",
-                        target_type: "participant",
-                        target_id: holder.as_str(),
-                        details: serde_json::json!({
-                            "kind": account.kind,
-                            "bank_code": account.bank_code,
-                            "replaced": replaced.is_some(),
+        let confirmed = self
+            .decide(call, move |c, core| {
+                let now = db::now();
+                let not_found = || Error::not_found("payout account confirmation");
+                // Confirmations of one holder queue on the holder's row: one active account at a time.
+                let p = participants::lock(c, &holder)?;
+                check_card_may_link(p.status)?;
+                let account =
+                    store::by_challenge(c, &confirmation, &holder)?.ok_or_else(not_found)?;
+                let challenge = challenge_store::find(c, &confirmation, Purpose::PayoutAccount)?
+                    .ok_or_else(not_found)?;
+                challenges::answer(c, core, &challenge, &otp, now)?.then(|| {
+                    let replaced = store::activate(c, &account.id, &holder, now)?;
+                    audit::record(
+                        c,
+                        &actor,
+                        Event {
+                            action: "payout_account.link",
+                            target_type: "participant",
+                            target_id: holder.as_str(),
+                            details: serde_json::json!({
+                                "kind": account.kind,
+                                "bank_code": account.bank_code,
+                                "replaced": replaced.is_some(),
+                            }),
+                        },
+                    )?;
+                    let active = store::active(c, &holder)?.ok_or_else(|| {
+                        Error::internal("payout account", "not active after linking")
+                    })?;
+                    let (shown, number) = view(core, active)?;
+                    // The holder hears of a replacement on the phone that confirmed it.
+                    let label =
+                        messages::account_label(shown.kind, shown.bank_code.as_deref(), &number);
+                    let notice = match replaced {
+                        Some(_) => Some(Dispatch {
+                            message: messages::payout_changed(&label),
+                            phone: holder_phone(core, &p)?,
                         }),
-                    },
-                )?;
-                let active = store::active(c, &holder)?
-                    .ok_or_else(|| Error::internal("payout account", "not active after linking"))?;
-                Ok(Decision::Done(view(core, active)?, ()))
+                        None => None,
+                    };
+                    Ok(Decision::Done(shown, notice))
+                })
             })
-        })
-        .await
-        .map(|(v, _)| v)
+            .await?;
+        if let (view, Some(Some(notice))) = confirmed {
+            self.notify(notice).await;
+            return Ok(view);
+        }
+        Ok(confirmed.0)
     }
 
     /// The holder's linked account, masked (404 when none is linked).
@@ -169,7 +203,7 @@ impl Core {
         self.read(move |c, core| {
             let active = store::active(c, &holder)?
                 .ok_or_else(|| Error::not_found("linked payout account"))?;
-            view(core, active)
+            Ok(view(core, active)?.0)
         })
         .await
     }

@@ -77,6 +77,7 @@ pub struct VoucherView {
     pub score: Option<i32>,
     /// The LPK's certificate first, then the national one.
     pub certificates: Vec<CertificateView>,
+    /// The holder's rating and review (shown to the LPK, the holder and management).
     pub review: Option<ReviewView>,
 }
 
@@ -161,10 +162,12 @@ pub(crate) fn view_for(
 }
 
 /// What this viewer may see of a voucher: only the platform that sold it and management see the
-/// platform's order id.
+/// platform's order id; the holder's review is for the LPK whose training it judges (and
+/// management), not for the platform that sold it.
 pub(crate) fn for_viewer(mut v: VoucherView, viewer: &Viewer) -> VoucherView {
     match viewer {
-        Viewer::Admin | Viewer::Platform(_) => {}
+        Viewer::Admin => {}
+        Viewer::Platform(_) => v.review = None,
         Viewer::Lpk(_) | Viewer::Holder(_) => v.external_order_id = None,
     }
     v

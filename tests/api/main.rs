@@ -9,6 +9,7 @@ mod auth;
 mod binary;
 mod card_validations;
 mod cli;
+mod completion_races;
 mod completions;
 mod courses;
 mod errors;

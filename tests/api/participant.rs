@@ -433,12 +433,13 @@ async fn a_review_needs_a_completed_training_and_is_taken_once() {
     review(&app, &token, &code, 5, REVIEW_TEXT)
         .await
         .problem(409, "review_already_submitted");
-    for viewer in [&t.lpk, &t.platform] {
-        let v = voucher(&app, viewer, &code).await;
-        assert_eq!(v["review"]["rating"], 1, "{v}");
-        assert_eq!(v["review"]["review"], text.as_str(), "{v}");
-        time_of(&v["review"], "reviewed_at");
-    }
+    // The LPK whose training it judges sees the review; the platform that sold it does not.
+    let v = voucher(&app, &t.lpk, &code).await;
+    assert_eq!(v["review"]["rating"], 1, "{v}");
+    assert_eq!(v["review"]["review"], text.as_str(), "{v}");
+    time_of(&v["review"], "reviewed_at");
+    let sold = voucher(&app, &t.platform, &code).await;
+    assert!(sold["review"].is_null(), "{sold}");
 }
 
 #[actix_web::test]
@@ -1001,4 +1002,60 @@ async fn sandbox_test_cards_6_7_and_8_sit_at_the_documented_post_training_stages
     let me8 = me(&app, &token).await;
     assert_eq!(me8["incentive"]["ready"], true, "{me8}");
     assert_eq!(me8["incentive"]["missing"], json!([]), "{me8}");
+}
+
+#[actix_web::test]
+async fn the_payout_otp_names_the_new_account_and_a_replacement_is_told_to_the_holder() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let token = holder_token(&app, &t.admin, &holder).await;
+    link_payout(&app, &t.admin, &token, &holder).await;
+    let otp_text = sms(&app, &t.admin, &holder.phone).await[0]["body"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        otp_text.contains("MENGGANTI rekening") && otp_text.contains("BCA ******7890"),
+        "the code says what it is for: {otp_text}"
+    );
+    assert!(!otp_text.contains("1234567890"), "never the full number");
+    link_payout_account(&app, &t.admin, &token, &holder, &bank_account("9876543210")).await;
+    let notice = sms(&app, &t.admin, &holder.phone).await[0]["body"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        notice.contains("telah diganti") && notice.contains("BCA ******3210"),
+        "{notice}"
+    );
+}
+
+#[actix_web::test]
+async fn a_frozen_card_cannot_change_its_payout_account() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let token = holder_token(&app, &t.admin, &holder).await;
+    let pending = put_payout(&app, &token, &bank_account("1234567890")).await;
+    assert_eq!(pending.status, 202, "{}", pending.body);
+    let res = app
+        .post(
+            &format!("/v1/admin/participants/{}/freeze", holder.card),
+            &t.admin,
+            &json!({"reason": "laporan kecurangan"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    put_payout(&app, &token, &bank_account("1234567890"))
+        .await
+        .problem(409, "card_frozen");
+    let id = pending.body["confirmation_id"].as_str().unwrap_or("");
+    let otp = latest_otp(&app, &t.admin, &holder.phone).await;
+    confirm_payout(&app, &token, id, &otp)
+        .await
+        .problem(409, "card_frozen");
+    app.get("/v1/me/payout-account", &token)
+        .await
+        .problem(404, "not_found");
 }

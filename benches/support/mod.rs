@@ -1,0 +1,206 @@
+//! What the benches share: a fresh database (a temp SQLite file, or a new PostgreSQL database on
+//! `BENCH_DATABASE_URL`'s server, dropped afterwards), the real server in-process on port 0, an
+//! HTTP client, percentiles and peak memory.
+#![allow(
+    dead_code,
+    reason = "each bench compiles this module and uses only part of it"
+)]
+
+use std::time::Duration;
+
+use prakerja_api::config::Config;
+use prakerja_api::startup::Application;
+use serde_json::{Value, json};
+
+pub fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Client {
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    pub async fn token(&self, id: &str, secret: &str) -> String {
+        let res = self
+            .http
+            .post(format!("{}/v1/oauth/token", self.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", id),
+                ("client_secret", secret),
+            ])
+            .send()
+            .await
+            .expect("sent");
+        res.json::<Value>().await.expect("json")["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Registers holder `n` (unique NIK, KK and phone); returns its card number and phone.
+    pub async fn holder(&self, admin: &str, n: usize) -> (String, String) {
+        let phone = format!("0819{n:08}");
+        let (status, h) = self
+            .post(
+                admin,
+                "/v1/admin/participants",
+                json!({
+                    "nik": format!("3201011508{:02}{:04}", 70 + n / 9000, n % 9000 + 1),
+                    "kk_number": format!("32010101{n:08}"),
+                    "full_name": "Bench Peserta", "phone": phone, "wave": 1,
+                    "passed_at": chrono::Utc::now().to_rfc3339(),
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{h}");
+        (h["card_number"].as_str().expect("card").to_string(), phone)
+    }
+
+    /// The OTP of the newest sandbox SMS to `phone`.
+    pub async fn otp(&self, token: &str, phone: &str) -> String {
+        let sms = self
+            .get(token, &format!("/v1/sandbox/sms?phone={phone}"))
+            .await;
+        sms["data"][0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(6)
+            .collect()
+    }
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Runs one statement on the server `url` points at (database creation and removal).
+fn postgres_admin(url: &str, statement: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn = diesel::PgConnection::establish(url).expect("BENCH_DATABASE_URL reachable");
+    diesel::sql_query(statement)
+        .execute(&mut conn)
+        .expect(statement);
+}
+
+/// `VmHWM` of this process, in MiB (Linux).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
+/// A fresh database for one bench run; a PostgreSQL one is dropped with this value.
+pub struct BenchDatabase {
+    pub url: String,
+    pub backend: &'static str,
+    admin_url: Option<String>,
+    name: String,
+    _dir: tempfile::TempDir,
+}
+
+impl BenchDatabase {
+    pub fn fresh() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let admin_url = std::env::var("BENCH_DATABASE_URL").ok();
+        let name = format!("prakerja_bench_{}", uuid::Uuid::new_v4().simple());
+        let url = match &admin_url {
+            Some(admin) => {
+                postgres_admin(admin, &format!("CREATE DATABASE \"{name}\""));
+                let server = admin.rsplit_once('/').expect("the URL names a database").0;
+                format!("{server}/{name}")
+            }
+            None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+        };
+        let backend = if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        };
+        Self {
+            url,
+            backend,
+            admin_url,
+            name,
+            _dir: dir,
+        }
+    }
+
+    /// Starts the server (release build, sandbox on, limits out of the way) on its own thread;
+    /// returns a client for it.
+    pub fn serve(&self) -> Client {
+        let mut config = Config::for_tests(&self.url);
+        config.database.pool_size = 10;
+        config.limits.per_second = 1_000_000;
+        config.limits.burst = 1_000_000;
+        config.limits.validations_per_minute = 1_000_000;
+        config.otp.per_card_per_hour = 1_000_000;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(config).await.expect("server builds");
+                let _ = tx.send(app.port());
+                let _ = app.run_until_stopped().await;
+            })
+        });
+        let port = rx.recv().expect("server started");
+        Client {
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Drop for BenchDatabase {
+    fn drop(&mut self) {
+        if let Some(admin) = &self.admin_url {
+            postgres_admin(
+                admin,
+                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            );
+        }
+    }
+}
