@@ -111,6 +111,7 @@ error_codes! {
     SurveyAlreadySubmitted => (409, "survey_already_submitted", "This survey was already filled", "This survey was already filled; each is filled once."),
     OtpAlreadyUsed => (409, "otp_already_used", "This OTP was already used", "This code was already used; start again for a new one."),
     UnknownBankCode => (422, "unknown_bank_code", "The bank code is not one of the supported banks", "bank_code must be a supported bank's code (see the payout account docs)."),
+    DisbursementNotInFlight => (409, "disbursement_not_in_flight", "The payment is not being processed", "A bank's result is recorded only for a payment that is pending or being checked."),
     EwalletPhoneMismatch => (422, "ewallet_phone_mismatch", "An e-wallet must be registered to the card's phone number", "The e-wallet number must be the phone number registered with the card."),
     // Sandbox
     SandboxDisabled => (404, "not_found", "Not found", "The sandbox is off on this server."),

@@ -130,6 +130,97 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    incentive_schemes (wave) {
+        wave -> Integer,
+        training_amount -> BigInt,
+        tranches -> Integer,
+        tranche_months -> Integer,
+        survey_amount -> BigInt,
+        surveys -> Integer,
+    }
+}
+
+diesel::table! {
+    holidays (day) {
+        day -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    disbursements (id) {
+        id -> Text,
+        participant_id -> Text,
+        voucher_id -> Nullable<Text>,
+        kind -> Text,
+        tranche -> Integer,
+        amount -> BigInt,
+        status -> Text,
+        failure_reason -> Nullable<Text>,
+        scheduled_for -> Text,
+        expected_by -> Text,
+        payout_account_id -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        paid_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        reference -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disbursement_history (id) {
+        id -> Text,
+        disbursement_id -> Text,
+        status -> Text,
+        at -> Timestamp,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sandbox_payouts (disbursement_id) {
+        disbursement_id -> Text,
+        outcome -> Text,
+        reference -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        partner_id -> Text,
+        url -> Text,
+        events -> Text,
+        secret_cipher -> Text,
+        status -> Text,
+        consecutive_failures -> Integer,
+        last_error -> Nullable<Text>,
+        last_error_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(courses -> partners (lpk_id));
 diesel::joinable!(schedules -> courses (course_id));
 diesel::joinable!(course_platforms -> courses (course_id));
@@ -138,6 +229,10 @@ diesel::joinable!(vouchers -> participants (participant_id));
 diesel::joinable!(vouchers -> schedules (schedule_id));
 diesel::joinable!(certificates -> vouchers (voucher_id));
 diesel::joinable!(payout_accounts -> otp_challenges (challenge_id));
+diesel::joinable!(disbursement_history -> disbursements (disbursement_id));
+diesel::joinable!(disbursements -> participants (participant_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> events (event_id));
 
 diesel::table! {
     card_validations (id) {
@@ -284,4 +379,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveys,
     otp_challenges,
     payout_accounts,
+    incentive_schemes,
+    holidays,
+    disbursements,
+    disbursement_history,
+    sandbox_payouts,
+    webhook_endpoints,
+    webhook_deliveries,
 );

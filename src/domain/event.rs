@@ -8,5 +8,6 @@ super::stored_enum! {
         VoucherNotCompleted = "voucher.not_completed",
         VoucherVoided = "voucher.voided",
         CertificateIssued = "certificate.issued",
+        DisbursementUpdated = "disbursement.updated",
     }
 }

@@ -37,6 +37,10 @@ ids! {
     /// A bank account or e-wallet a holder linked (or is linking).
     PayoutAccountId,
     CertificateId,
+    /// One incentive payment.
+    DisbursementId,
+    WebhookEndpointId,
+    WebhookDeliveryId,
 }
 
 #[cfg(test)]

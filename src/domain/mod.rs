@@ -97,9 +97,11 @@ pub mod codes;
 pub mod completion;
 pub mod course;
 pub mod digits;
+pub mod disbursement;
 pub mod eligibility;
 pub mod event;
 pub mod ids;
+pub mod incentive;
 pub mod mask;
 pub mod messages;
 pub mod nik;
@@ -116,13 +118,14 @@ pub mod training;
 pub mod validation;
 pub mod voucher;
 pub mod voucher_code;
+pub mod working_days;
 
 pub use access::{Role, Viewer, Who};
 pub use card_number::CardNumber;
 pub use codes::{CourseCode, ScheduleCode};
 pub use ids::{
-    CertificateId, ChallengeId, CourseId, EventId, ParticipantId, PartnerId, PayoutAccountId,
-    ScheduleId, ValidationId, VoucherId,
+    CertificateId, ChallengeId, CourseId, DisbursementId, EventId, ParticipantId, PartnerId,
+    PayoutAccountId, ScheduleId, ValidationId, VoucherId, WebhookDeliveryId, WebhookEndpointId,
 };
 pub use nik::{KkNumber, Nik};
 pub use phone::PhoneNumber;
