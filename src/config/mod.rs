@@ -9,11 +9,13 @@ pub mod env;
 pub mod keys;
 pub mod limits;
 pub mod otp;
+pub mod payouts;
 pub mod retention;
 pub mod secret;
 pub mod server;
 pub mod sms;
 pub mod strength;
+pub mod webhooks;
 
 pub use auth::AuthConfig;
 pub use database::DatabaseConfig;
@@ -21,10 +23,12 @@ pub use env::Env;
 pub use keys::KeysConfig;
 pub use limits::LimitsConfig;
 pub use otp::OtpConfig;
+pub use payouts::PayoutConfig;
 pub use retention::RetentionConfig;
 pub use secret::Secret;
 pub use server::ServerConfig;
 pub use sms::SmsConfig;
+pub use webhooks::WebhookConfig;
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {0}")]
@@ -46,6 +50,8 @@ pub struct Config {
     pub sms: SmsConfig,
     pub retention: RetentionConfig,
     pub limits: LimitsConfig,
+    pub payouts: PayoutConfig,
+    pub webhooks: WebhookConfig,
 }
 
 impl Config {
@@ -77,6 +83,8 @@ impl Config {
             sms: SmsConfig::from_env(env)?,
             retention: RetentionConfig::from_env(env)?,
             limits: LimitsConfig::from_env(env)?,
+            payouts: PayoutConfig::from_env(env)?,
+            webhooks: WebhookConfig::from_env(env)?,
         };
         config.check()?;
         Ok(config)
@@ -94,6 +102,8 @@ impl Config {
         problems.extend(self.sms.problems(self.sandbox));
         problems.extend(self.retention.problems());
         problems.extend(self.limits.problems());
+        problems.extend(self.payouts.problems(self.sandbox));
+        problems.extend(self.webhooks.problems());
         if p {
             if self.sandbox {
                 problems.push("PRAKERJA_SANDBOX must be false in production".into());
@@ -166,6 +176,8 @@ impl Config {
                 token_requests_per_minute: 10_000,
                 ..Default::default()
             },
+            payouts: PayoutConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -195,6 +207,10 @@ mod tests {
         ),
         ("PRAKERJA_PUBLIC_URL", "https://api.example.id"),
         ("PRAKERJA_SMS_GATEWAY_URL", "https://sms.example.id/send"),
+        (
+            "PRAKERJA_PAYOUT_GATEWAY_URL",
+            "https://payout.example.id/payouts",
+        ),
     ];
 
     #[test]
