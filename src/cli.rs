@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `openapi`, `admin create-client`, `audit verify`,
-//! `rotate-data-key`, `purge`.
+//! `rotate-data-key`, `purge`, `disbursements run`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -45,6 +45,21 @@ pub enum Command {
     },
     /// Delete what retention windows no longer keep, once.
     Purge,
+    /// Incentive payments.
+    Disbursements {
+        #[command(subcommand)]
+        command: DisbursementCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisbursementCommand {
+    /// One disbursement run (as `POST /v1/admin/disbursements/run`); prints its summary as JSON.
+    Run {
+        /// The business date (WIB, YYYY-MM-DD) to run as of; today by default.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +166,26 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("sandbox SMS:         {}", purged.sandbox_sms);
             println!("card validations:    {}", purged.card_validations);
             println!("OTP send records:    {}", purged.otp_sends);
+            println!("holder OTPs:         {}", purged.otp_challenges);
+            println!(
+                "unconfirmed payout accounts: {}",
+                purged.pending_payout_accounts
+            );
+            Ok(())
+        }
+        Command::Disbursements {
+            command: DisbursementCommand::Run { as_of },
+        } => {
+            let operator = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+            let summary = core(&config)
+                .await?
+                .run_disbursements(&Call::by(Actor::system(&operator)), as_of)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
+            );
             Ok(())
         }
     }

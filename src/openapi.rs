@@ -30,6 +30,7 @@ mod cross_cutting;
         (name = "vouchers", description = "Reading vouchers"),
         (name = "training", description = "Redemption, attendance, completion and certificates (LPKs)"),
         (name = "participant", description = "The holder's own dashboard: sign in with an OTP, trainings, review, surveys, payout account"),
+        (name = "disbursements", description = "Incentive payments of the holders you served"),
         (name = "events", description = "Your event feed (the outbox webhooks will deliver)"),
         (name = "admin", description = "Program management"),
         (name = "sandbox", description = "Sandbox helpers (off in production)"),

@@ -17,7 +17,7 @@ use crate::error::ErrorCode;
 use crate::http::problem::ApiError;
 use crate::http::{self, middleware};
 use crate::openapi::ApiDoc;
-use crate::service::Core;
+use crate::service::{Actor, Call, Core};
 use crate::state::AppState;
 
 pub struct Application {
@@ -136,6 +136,20 @@ impl Application {
                 }
             }
         });
+        if let Some(every) = self.state.config.payouts.run_every {
+            let state = self.state.clone();
+            actix_web::rt::spawn(async move {
+                let mut tick = actix_web::rt::time::interval(every);
+                let timer = Call::by(Actor::system("disbursement-timer"));
+                loop {
+                    tick.tick().await;
+                    match state.core.run_disbursements(&timer, None).await {
+                        Ok(summary) => tracing::info!(?summary, "disbursement run"),
+                        Err(e) => tracing::warn!(error = %e, "disbursement run failed"),
+                    }
+                }
+            });
+        }
         if let Some(metrics) = self.metrics_server {
             actix_web::rt::spawn(metrics);
         }

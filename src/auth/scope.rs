@@ -69,6 +69,8 @@ permissions! {
     ReportCompletions: [Lpk] Some("completions:write");
     /// The holder's own dashboard.
     Me: [Participant] Some("me");
+    /// Read the incentive payments of holders one served (admin: any).
+    ReadDisbursements: [Admin, Platform, Lpk] Some("disbursements:read");
     /// Read one's own event feed.
     ReadEvents: [Platform, Lpk] Some("events:read");
     /// Program management.

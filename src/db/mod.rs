@@ -9,6 +9,7 @@ pub mod card_validations;
 pub mod certificates;
 pub mod challenges;
 pub mod courses;
+pub mod disbursements;
 pub mod error;
 pub mod events;
 pub mod idempotency;

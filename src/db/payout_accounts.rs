@@ -49,6 +49,19 @@ pub fn by_challenge(
         .optional()
 }
 
+/// One of the holder's accounts, whatever its status (the one a payment was sent to).
+pub fn by_id(
+    conn: &mut DbConn,
+    id: &PayoutAccountId,
+    holder: &ParticipantId,
+) -> QueryResult<Option<PayoutAccount>> {
+    t::table
+        .filter(t::id.eq(id).and(t::participant_id.eq(holder)))
+        .select(PayoutAccount::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The holder's active account, if any.
 pub fn active(conn: &mut DbConn, holder: &ParticipantId) -> QueryResult<Option<PayoutAccount>> {
     t::table

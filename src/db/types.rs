@@ -10,15 +10,16 @@ use diesel::sql_types::{BigInt, Text};
 use crate::domain::challenge::{ChallengeState, Purpose};
 use crate::domain::completion::CertificateKind;
 use crate::domain::course::{CourseMode, CourseStatus};
+use crate::domain::disbursement::{DisbursementKind, DisbursementStatus, FailureReason};
 use crate::domain::participant::CardStatus;
 use crate::domain::partner::{PartnerKind, PartnerStatus};
 use crate::domain::payout::{PayoutAccountStatus, PayoutKind};
 use crate::domain::validation::ValidationState;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{
-    CardNumber, CertificateId, ChallengeId, CourseCode, CourseId, EventId, ParticipantId,
-    PartnerId, PayoutAccountId, Rupiah, ScheduleCode, ScheduleId, ValidationId, VoucherCode,
-    VoucherId,
+    CardNumber, CertificateId, ChallengeId, CourseCode, CourseId, DisbursementId, EventId,
+    ParticipantId, PartnerId, PayoutAccountId, Rupiah, ScheduleCode, ScheduleId, ValidationId,
+    VoucherCode, VoucherId,
 };
 
 /// `$ty` stored as `Text`: written with `as_str()`, read with `$read` applied to the stored string.
@@ -62,6 +63,7 @@ text_column! {
     ChallengeIdColumn: ChallengeId => |s| Ok(ChallengeId::stored(s));
     PayoutAccountIdColumn: PayoutAccountId => |s| Ok(PayoutAccountId::stored(s));
     CertificateIdColumn: CertificateId => |s| Ok(CertificateId::stored(s));
+    DisbursementIdColumn: DisbursementId => |s| Ok(DisbursementId::stored(s));
     CardNumberColumn: CardNumber => |s| Ok(CardNumber::stored(s));
     CourseCodeColumn: CourseCode => |s| Ok(CourseCode::stored(s));
     ScheduleCodeColumn: ScheduleCode => |s| Ok(ScheduleCode::stored(s));
@@ -79,6 +81,9 @@ text_column! {
     ChallengeStateColumn: ChallengeState => |s| Ok(s.parse()?);
     PayoutKindColumn: PayoutKind => |s| Ok(s.parse()?);
     PayoutAccountStatusColumn: PayoutAccountStatus => |s| Ok(s.parse()?);
+    DisbursementKindColumn: DisbursementKind => |s| Ok(s.parse()?);
+    DisbursementStatusColumn: DisbursementStatus => |s| Ok(s.parse()?);
+    FailureReasonColumn: FailureReason => |s| Ok(s.parse()?);
 }
 
 #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]

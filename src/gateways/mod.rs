@@ -1,3 +1,4 @@
 //! Outbound calls, each behind a trait with a sandbox and a real (reqwest) implementation.
 
+pub mod payout;
 pub mod sms;

@@ -2,7 +2,7 @@
 //! `/v1/participant/sessions`. Every read and write is the token holder's own.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::Auth;
@@ -16,6 +16,7 @@ use crate::domain::survey::{Answers, SurveyNumber};
 use crate::domain::{ChallengeId, VoucherCode};
 use crate::error::Error;
 use crate::page::CursorKind;
+use crate::service::disbursements::DisbursementView;
 use crate::service::me::{MeView, ReviewTraining, SurveyView, TrainingView};
 use crate::service::payout_accounts::{PayoutAccountView, PayoutForm, PendingPayoutAccount};
 use crate::state::AppState;
@@ -76,14 +77,6 @@ pub struct PayoutConfirmation {
     pub confirmation_id: String,
     #[schema(example = "123456", pattern = "^[0-9]{6}$")]
     pub otp: String,
-}
-
-/// The holder's incentive payments. Empty until the incentive engine schedules the first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DisbursementPage {
-    #[schema(value_type = Vec<Object>)]
-    pub data: Vec<serde_json::Value>,
-    pub next_cursor: Option<String>,
 }
 
 fn code(path: web::Path<String>) -> Result<VoucherCode, Error> {
@@ -186,26 +179,25 @@ pub async fn survey(
     Ok(HttpResponse::Created().json(filled))
 }
 
-/// Your incentive payments (filled once incentives are scheduled).
+/// Your incentive payments, newest first: each with its status (and the dashboard's label), its
+/// dates, and why it failed and what to do about it.
 #[utoipa::path(
     tag = "participant",
     operation_id = "listMyDisbursements",
     params(PageParams),
     security(("bearer" = [])),
-    responses((status = 200, body = DisbursementPage))
+    responses((status = 200, body = Page<DisbursementView>))
 )]
 #[get("/v1/me/disbursements")]
 pub async fn disbursements(
     auth: Auth<Me>,
     page: web::Query<PageParams>,
     state: web::Data<AppState>,
-) -> Result<web::Json<DisbursementPage>, ApiError> {
+) -> Result<web::Json<Page<DisbursementView>>, ApiError> {
     let req = page.parse(CursorKind::Time)?;
-    let page = state.core.my_disbursements(&auth.call, req).await?;
-    Ok(web::Json(DisbursementPage {
-        data: page.items,
-        next_cursor: page.next.map(|c| c.encode()),
-    }))
+    Ok(web::Json(
+        state.core.my_disbursements(&auth.call, req).await?.into(),
+    ))
 }
 
 /// Link a bank account or e-wallet: 202, and an OTP to the card's phone confirms it.

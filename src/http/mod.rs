@@ -7,6 +7,7 @@ pub mod auth;
 pub mod card_validations;
 pub mod completions;
 pub mod courses;
+pub mod disbursements;
 pub mod events;
 pub mod limits;
 pub mod me;
@@ -60,6 +61,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(me::put_payout_account)
         .service(me::confirm_payout_account)
         .service(me::payout_account)
+        .service(disbursements::list)
+        .service(disbursements::get)
+        .service(disbursements::run)
+        .service(disbursements::record_result)
         .service(events::list)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)

@@ -189,19 +189,6 @@ impl Core {
         .await
     }
 
-    /// The holder's incentive payments, newest first. None exist until the incentive engine
-    /// schedules them; the page is real (it reads the holder's rows), it is simply empty.
-    pub async fn my_disbursements(
-        &self,
-        call: &Call,
-        req: PageRequest,
-    ) -> Result<Page<serde_json::Value>, Error> {
-        call.holder()?;
-        Ok(Page::cut(Vec::new(), &req, |_: &serde_json::Value| {
-            Cursor::Seq(0)
-        }))
-    }
-
     /// The holder fills survey `n`, once, after a completed training.
     pub async fn submit_survey(
         &self,

@@ -10,6 +10,8 @@ pub mod card_validations;
 pub mod catalog;
 mod challenges;
 pub mod completions;
+pub mod disbursement_run;
+pub mod disbursements;
 pub mod events;
 pub mod health;
 pub mod holder_sessions;
@@ -40,6 +42,7 @@ use crate::crypto::PiiCipher;
 use crate::db::{self, DbConn, Pool};
 use crate::domain::otp::OtpPolicy;
 use crate::error::Error;
+use crate::gateways::payout::PayoutGateway;
 use crate::gateways::sms::SmsSender;
 
 /// The core. Cheap to clone: every clone shares the same parts.
@@ -59,6 +62,9 @@ pub struct Inner {
     pub sandbox: bool,
     pub retention: RetentionConfig,
     pub sms: Box<dyn SmsSender>,
+    pub payouts: Box<dyn PayoutGateway>,
+    /// How long a sent, unanswered payment waits before a run asks the gateway about it.
+    pub payout_check_after: Duration,
     pub tokens: tokens::TokenGuard,
     /// Idempotency keys of multi-transaction use cases running now (`once.rs`).
     leases: once::Leases,
@@ -78,6 +84,8 @@ impl Core {
         let cipher = PiiCipher::from_config(config);
         Ok(Core(Arc::new(Inner {
             sms: crate::gateways::sms::from_config(config, &pool)?,
+            payouts: crate::gateways::payout::from_config(config, &pool)?,
+            payout_check_after: config.payouts.check_after,
             keys: JwtKeys::from_config(config),
             otp: config.otp.policy(),
             validation_ttl: config.otp.validation_ttl,

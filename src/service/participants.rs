@@ -175,6 +175,8 @@ pub(crate) fn change_status(
         return Err(ErrorCode::InvalidTransition
             .with("The card's status changed meanwhile; read it and retry."));
     }
+    // Payments follow the card: held while frozen, cancelled (if unsent) on revocation.
+    let moved = super::disbursements::follow_card(c, &row.id, to)?;
     audit::record(
         c,
         actor,
@@ -182,7 +184,7 @@ pub(crate) fn change_status(
             action: action.name(),
             target_type: "participant",
             target_id: row.id.as_str(),
-            details: serde_json::json!({"from": row.status, "to": to, "reason": reason}),
+            details: serde_json::json!({"from": row.status, "to": to, "reason": reason, "disbursements_moved": moved}),
         },
     )?;
     view(core, &load(c, card)?)

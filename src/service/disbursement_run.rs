@@ -1,0 +1,427 @@
+//! The disbursement run: schedules what became owed, holds and releases with the card, sends
+//! what fell due, and asks about what was sent and never answered. Safe to run twice and from two
+//! instances at once: every move is a conditional update from the status it was read in, a
+//! payment is claimed (`pending` → `checking`) in its own committed transaction before the
+//! gateway is called, the gateway gets the payment's id as its idempotency key, and a payment
+//! left `checking` is asked about (`status`), never blindly sent again.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::{self, Event};
+use super::disbursements::{calendar, changed, day, move_to};
+use super::{Call, Core};
+use crate::db::disbursements::{self as store, Disbursement};
+use crate::db::payout_accounts::{self, PayoutAccount};
+use crate::db::{self, DbConn, participants, surveys, vouchers};
+use crate::domain::disbursement::{
+    DisbursementKind, DisbursementStatus, PayFacts, cause_fixed, missing_for,
+};
+use crate::domain::incentive::{self, Planned, earning_training, expected_by};
+use crate::domain::participant::CardStatus;
+use crate::domain::time::today_wib;
+use crate::domain::{DisbursementId, ParticipantId};
+use crate::error::Error;
+use crate::gateways::payout::{PayoutAnswer, PayoutOrder};
+
+/// Payments sent per run, at most (the next run takes the rest).
+const SEND_BATCH: i64 = 500;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RunSummary {
+    /// The business date the run acted as of (WIB).
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    /// New payments put on the schedule.
+    pub scheduled: usize,
+    /// Failed payments whose cause was fixed, scheduled again.
+    pub rescheduled: usize,
+    /// Due payments refused before sending (review, rating or payout account missing).
+    pub failed_before_sending: usize,
+    /// Due payments handed to the payout gateway.
+    pub sent: usize,
+    pub paid: usize,
+    /// Refused by the bank or e-wallet.
+    pub failed: usize,
+    /// Sent earlier without an answer, asked about now.
+    pub reconciled: usize,
+    /// Still waiting for the gateway's answer.
+    pub checking: usize,
+}
+
+/// The moment a run acts as of: today (WIB) by default; a later day only in the sandbox, so a
+/// partner can watch four monthly tranches in minutes.
+pub fn as_of(asked: Option<NaiveDate>, sandbox: bool) -> Result<NaiveDate, Error> {
+    let today = today_wib(db::now());
+    match asked {
+        None => Ok(today),
+        Some(d) if d <= today || sandbox => Ok(d),
+        Some(_) => Err(Error::field(
+            "as_of",
+            "in_future",
+            "as_of can be at most today (WIB); a later date only in the sandbox.",
+        )),
+    }
+}
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// What the send rules read about a holder now.
+fn pay_facts(
+    c: &mut DbConn,
+    holder: &ParticipantId,
+) -> Result<(PayFacts, Option<PayoutAccount>), Error> {
+    let trainings = vouchers::trainings(c, holder)?;
+    let reviewed = earning_training(&trainings.iter().map(|(_, f)| *f).collect::<Vec<_>>())
+        .is_some_and(|t| t.reviewed);
+    let account = payout_accounts::active(c, holder)?;
+    let facts = PayFacts {
+        rated: reviewed,
+        reviewed,
+        payout_account: account.is_some(),
+    };
+    Ok((facts, account))
+}
+
+/// Puts on the schedule what the holder is owed and does not have yet.
+fn schedule(c: &mut DbConn, holder: &ParticipantId, today: NaiveDate) -> Result<usize, Error> {
+    let p = participants::lock(c, holder)?;
+    if p.status == CardStatus::Revoked {
+        return Ok(0);
+    }
+    let scheme = store::scheme(c, p.wave)?;
+    let cal = calendar(c)?;
+    let existing = store::of_holder(c, holder)?;
+    let trainings = vouchers::trainings(c, holder)?;
+    let facts: Vec<_> = trainings.iter().map(|(_, f)| *f).collect();
+    let mut planned: Vec<(Planned, Option<crate::domain::VoucherId>)> = Vec::new();
+    if earning_training(&facts).is_some() {
+        let voucher = trainings
+            .iter()
+            .find(|(_, f)| f.status == crate::domain::voucher::VoucherStatus::Completed)
+            .map(|(id, _)| id.clone());
+        let first = existing
+            .iter()
+            .find(|d| d.kind == DisbursementKind::TrainingIncentive && d.tranche == 1)
+            .map(|d| day(&d.scheduled_for))
+            .transpose()?
+            .unwrap_or(today);
+        let tranches = incentive::training_tranches(&scheme, first);
+        planned.extend(tranches.into_iter().map(|t| (t, voucher.clone())));
+    }
+    let filled: Vec<(i32, NaiveDate)> = surveys::submitted(c, holder)?
+        .into_iter()
+        .map(|(n, at)| (n, today_wib(at)))
+        .collect();
+    planned.extend(
+        incentive::survey_incentives(&scheme, &filled)
+            .into_iter()
+            .map(|s| (s, None)),
+    );
+    let now = db::now();
+    let mut added = 0;
+    for (plan, voucher) in planned {
+        let have = existing
+            .iter()
+            .any(|d| d.kind == plan.kind && d.tranche == plan.tranche);
+        if have {
+            continue;
+        }
+        let status = match p.status {
+            CardStatus::Frozen => DisbursementStatus::Held,
+            _ => DisbursementStatus::Scheduled,
+        };
+        let row = Disbursement {
+            id: DisbursementId::new(),
+            participant_id: holder.clone(),
+            voucher_id: voucher,
+            kind: plan.kind,
+            tranche: plan.tranche,
+            amount: plan.amount,
+            status,
+            failure_reason: None,
+            scheduled_for: iso(plan.scheduled_for),
+            expected_by: iso(expected_by(&cal, plan.scheduled_for)),
+            payout_account_id: None,
+            sent_at: None,
+            paid_at: None,
+            failed_at: None,
+            reference: None,
+            created_at: now,
+            updated_at: now,
+        };
+        if store::insert(c, &row)? {
+            changed(c, &row.id, status, now, None)?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
+/// A failed payment whose cause is fixed goes back on the schedule from `today`; the later
+/// training tranches keep their monthly spacing after it.
+fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bool, Error> {
+    let (facts, account) = pay_facts(c, &row.participant_id)?;
+    let Some(reason) = row.failure_reason else {
+        return Ok(false);
+    };
+    let account_changed = match (&account, row.failed_at) {
+        (Some(a), Some(failed_at)) => a.linked_at.is_some_and(|l| l > failed_at),
+        _ => false,
+    };
+    if !cause_fixed(row.kind, reason, facts, account_changed) {
+        return Ok(false);
+    }
+    if !move_to(
+        c,
+        row,
+        DisbursementStatus::Scheduled,
+        None,
+        Some("the cause was fixed"),
+    )? {
+        return Ok(false);
+    }
+    let cal = calendar(c)?;
+    let mut next = today.max(day(&row.scheduled_for)?);
+    store::redate(c, &row.id, &iso(next), &iso(expected_by(&cal, next)))?;
+    if row.kind == DisbursementKind::TrainingIncentive {
+        let wave = participants::find(c, &row.participant_id)?.wave;
+        let scheme = store::scheme(c, wave)?;
+        let months = Months::new(scheme.tranche_months as u32);
+        for later in store::of_holder(c, &row.participant_id)? {
+            let waiting = matches!(
+                later.status,
+                DisbursementStatus::Scheduled | DisbursementStatus::Held
+            );
+            if later.kind != row.kind || later.tranche <= row.tranche || !waiting {
+                continue;
+            }
+            next = next.checked_add_months(months).unwrap_or(next);
+            if day(&later.scheduled_for)? < next {
+                store::redate(c, &later.id, &iso(next), &iso(expected_by(&cal, next)))?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// A due payment: refused now if the holder's part is missing, else queued for sending.
+fn fall_due(c: &mut DbConn, row: &Disbursement) -> Result<bool, Error> {
+    let (facts, _) = pay_facts(c, &row.participant_id)?;
+    match missing_for(row.kind, facts) {
+        Some(reason) => {
+            move_to(
+                c,
+                row,
+                DisbursementStatus::Failed,
+                Some(reason),
+                Some(reason.remedy()),
+            )?;
+            Ok(false)
+        }
+        None => move_to(c, row, DisbursementStatus::Pending, None, None),
+    }
+}
+
+impl Core {
+    /// One disbursement run as of `as_of` (see the module comment).
+    pub async fn run_disbursements(
+        &self,
+        call: &Call,
+        asked: Option<NaiveDate>,
+    ) -> Result<RunSummary, Error> {
+        let today = as_of(asked, self.sandbox)?;
+        let mut sum = RunSummary {
+            as_of: today,
+            ..Default::default()
+        };
+        for holder in self.read(|c, _| Ok(store::candidates(c)?)).await? {
+            sum.scheduled += self.write(move |c, _| schedule(c, &holder, today)).await?;
+        }
+        let failed = self
+            .read(|c, _| Ok(store::in_status(c, DisbursementStatus::Failed, i64::MAX)?))
+            .await?;
+        for row in failed {
+            sum.rescheduled +=
+                usize::from(self.write(move |c, _| reschedule(c, &row, today)).await?);
+        }
+        let due = self
+            .read(|c, _| {
+                Ok(store::in_status(
+                    c,
+                    DisbursementStatus::Scheduled,
+                    i64::MAX,
+                )?)
+            })
+            .await?;
+        for row in due {
+            if day(&row.scheduled_for)? > today {
+                continue;
+            }
+            match self.write(move |c, _| fall_due(c, &row)).await? {
+                true => {}
+                false => sum.failed_before_sending += 1,
+            }
+        }
+        self.send_pending(&mut sum).await?;
+        self.ask_unanswered(&mut sum).await?;
+        sum.checking = self
+            .read(|c, _| Ok(store::in_status(c, DisbursementStatus::Checking, i64::MAX)?.len()))
+            .await?;
+        let (actor, done) = (call.actor.clone(), sum.clone());
+        self.write(move |c, _| {
+            audit::record(
+                c,
+                &actor,
+                Event {
+                    action: "disbursements.run",
+                    target_type: "disbursements",
+                    target_id: &iso(done.as_of),
+                    details: serde_json::to_value(&done).unwrap_or_default(),
+                },
+            )
+        })
+        .await?;
+        Ok(sum)
+    }
+
+    /// Claims each pending payment and hands it to the gateway.
+    async fn send_pending(&self, sum: &mut RunSummary) -> Result<(), Error> {
+        let pending = self
+            .read(|c, _| {
+                Ok(store::in_status(
+                    c,
+                    DisbursementStatus::Pending,
+                    SEND_BATCH,
+                )?)
+            })
+            .await?;
+        for row in pending {
+            let claimed = self
+                .write(move |c, core| {
+                    let Some(account) = payout_accounts::active(c, &row.participant_id)? else {
+                        return Ok(None);
+                    };
+                    let now = db::now();
+                    if !store::claim(c, &row.id, &account.id, now)? {
+                        return Ok(None);
+                    }
+                    changed(c, &row.id, DisbursementStatus::Checking, now, None)?;
+                    let number = core
+                        .cipher
+                        .decrypt(&account.account_cipher, account.id.as_str())
+                        .map_err(|e| Error::internal("decrypting a payout account", e))?;
+                    Ok(Some(PayoutOrder {
+                        id: row.id.clone(),
+                        amount: row.amount,
+                        kind: account.kind,
+                        bank_code: account.bank_code.clone(),
+                        account_number: number,
+                        holder_name: account.holder_name,
+                    }))
+                })
+                .await?;
+            let Some(order) = claimed else { continue };
+            sum.sent += 1;
+            match self.payouts.pay(&order).await {
+                Ok(answer) => self.settle(&order.id, answer, sum).await?,
+                // Unanswered: it stays `checking`; a later run asks the gateway about it.
+                Err(e) => {
+                    tracing::warn!(error = %e, disbursement = %order.id, "payout not answered")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Payments sent long enough ago and never answered (a crash, a lost answer): asked about.
+    /// Only one the gateway never received is sent again, under the same id.
+    async fn ask_unanswered(&self, sum: &mut RunSummary) -> Result<(), Error> {
+        let before = db::now() - crate::domain::otp::secs(self.payout_check_after);
+        let stale = self
+            .read(move |c, _| Ok(store::unanswered(c, before, SEND_BATCH)?))
+            .await?;
+        for row in stale {
+            let answer = match self.payouts.status(&row.id).await {
+                Ok(Some(answer)) => answer,
+                Ok(None) => match self.resend(&row).await? {
+                    Some(answer) => answer,
+                    None => continue,
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, disbursement = %row.id, "payout status not answered");
+                    continue;
+                }
+            };
+            sum.reconciled += 1;
+            self.settle(&row.id, answer, sum).await?;
+        }
+        Ok(())
+    }
+
+    /// A payment the gateway never received: sent again to the account it was claimed for.
+    async fn resend(&self, row: &Disbursement) -> Result<Option<PayoutAnswer>, Error> {
+        let Some(account_id) = row.payout_account_id.clone() else {
+            return Ok(None);
+        };
+        let (id, amount, holder) = (row.id.clone(), row.amount, row.participant_id.clone());
+        let order = self
+            .read(move |c, core| {
+                let a = payout_accounts::by_id(c, &account_id, &holder)?
+                    .ok_or_else(|| Error::internal("payout", "claimed account vanished"))?;
+                let number = core
+                    .cipher
+                    .decrypt(&a.account_cipher, a.id.as_str())
+                    .map_err(|e| Error::internal("decrypting a payout account", e))?;
+                Ok(PayoutOrder {
+                    id,
+                    amount,
+                    kind: a.kind,
+                    bank_code: a.bank_code,
+                    account_number: number,
+                    holder_name: a.holder_name,
+                })
+            })
+            .await?;
+        Ok(self.payouts.pay(&order).await.ok())
+    }
+
+    /// Records the gateway's answer (once: a second run recording it finds it moved).
+    async fn settle(
+        &self,
+        id: &DisbursementId,
+        answer: PayoutAnswer,
+        sum: &mut RunSummary,
+    ) -> Result<(), Error> {
+        let (to, reason, reference) = match answer {
+            PayoutAnswer::Processing => return Ok(()),
+            PayoutAnswer::Paid { reference } => (DisbursementStatus::Paid, None, Some(reference)),
+            PayoutAnswer::Failed { failure_reason } => {
+                (DisbursementStatus::Failed, Some(failure_reason), None)
+            }
+        };
+        let id = id.clone();
+        let note = reason.map(|r| r.remedy().to_string());
+        let moved = self
+            .write(move |c, _| {
+                let now = db::now();
+                if !store::settle(c, &id, to, reason, reference.as_deref(), now)? {
+                    return Ok(false);
+                }
+                changed(c, &id, to, now, note.as_deref())?;
+                Ok(true)
+            })
+            .await?;
+        if moved {
+            match to {
+                DisbursementStatus::Paid => sum.paid += 1,
+                _ => sum.failed += 1,
+            }
+        }
+        Ok(())
+    }
+}
