@@ -11,6 +11,7 @@ pub mod catalog;
 mod challenges;
 pub mod completions;
 pub mod disbursement_run;
+mod disbursement_send;
 pub mod disbursements;
 pub mod events;
 pub mod health;

@@ -7,6 +7,7 @@ use crate::helpers::*;
 fn sandbox_off(c: &mut prakerja_api::config::Config) {
     c.sandbox = false;
     c.sms.gateway_url = Some("http://127.0.0.1:9/sms".into());
+    c.payouts.gateway_url = Some("http://127.0.0.1:9/payouts".into());
 }
 
 #[actix_web::test]

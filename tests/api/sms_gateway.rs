@@ -149,6 +149,7 @@ async fn a_failed_send_leaves_the_validation_resendable_at_once() {
     let app = spawn_with(move |c| {
         c.sandbox = false;
         c.sms.gateway_url = Some(url);
+        c.payouts.gateway_url = Some("http://127.0.0.1:9/payouts".into());
     })
     .await;
     // No sandbox seed: make the clients, a course and a holder.
