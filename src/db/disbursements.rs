@@ -34,6 +34,8 @@ pub struct Disbursement {
     pub paid_at: Option<NaiveDateTime>,
     pub failed_at: Option<NaiveDateTime>,
     pub reference: Option<String>,
+    /// 1, and one more each time a refused payment is tried again.
+    pub attempt: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -193,6 +195,13 @@ pub fn redate(
             t::scheduled_for.eq(scheduled_for),
             t::expected_by.eq(expected_by),
         ))
+        .execute(conn)
+}
+
+/// A refused payment will be tried again: a new attempt, under a new idempotency key.
+pub fn next_attempt(conn: &mut DbConn, id: &DisbursementId) -> QueryResult<usize> {
+    diesel::update(t::table.find(id))
+        .set(t::attempt.eq(t::attempt + 1))
         .execute(conn)
 }
 

@@ -165,6 +165,7 @@ diesel::table! {
         paid_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
         reference -> Nullable<Text>,
+        attempt -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -133,6 +133,16 @@ pub fn cause_fixed(
     }
 }
 
+/// The gateway's idempotency key of a payment's attempt: the payment's id for the first, and
+/// `<id>.<attempt>` after the bank refused one (asking again under the first key would only
+/// replay the refusal).
+pub fn payout_key(id: &str, attempt: i32) -> String {
+    match attempt {
+        1 => id.to_string(),
+        n => format!("{id}.{n}"),
+    }
+}
+
 /// A result recorded by hand (reconciling a bank's statement): only for a payment that was sent.
 pub fn check_recordable(status: DisbursementStatus) -> Result<(), Error> {
     match status {
@@ -198,6 +208,12 @@ mod tests {
             false
         ));
         assert!(cause_fixed(TrainingIncentive, AccountInactive, ready, true));
+    }
+
+    #[test]
+    fn a_retried_payment_travels_under_a_new_key() {
+        assert_eq!(payout_key("abc", 1), "abc");
+        assert_eq!(payout_key("abc", 2), "abc.2");
     }
 
     #[test]

@@ -21,6 +21,9 @@ use crate::domain::{DisbursementId, Rupiah};
 #[derive(Clone)]
 pub struct PayoutOrder {
     pub id: DisbursementId,
+    /// The attempt's idempotency key (`domain::disbursement::payout_key`): asking twice under it
+    /// never pays twice.
+    pub key: String,
     pub amount: Rupiah,
     pub kind: PayoutKind,
     pub bank_code: Option<String>,
@@ -60,8 +63,8 @@ pub type PayoutFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, PayoutError
 pub trait PayoutGateway: Send + Sync {
     /// Pays, or answers as it did the first time for this id.
     fn pay<'a>(&'a self, order: &'a PayoutOrder) -> PayoutFuture<'a, PayoutAnswer>;
-    /// What became of a payment; `None` when the gateway never received it.
-    fn status<'a>(&'a self, id: &'a DisbursementId) -> PayoutFuture<'a, Option<PayoutAnswer>>;
+    /// What became of a payment's attempt, by its key; `None` when the gateway never received it.
+    fn status<'a>(&'a self, key: &'a str) -> PayoutFuture<'a, Option<PayoutAnswer>>;
 }
 
 /// The sandbox's test accounts: any bank, these numbers fail with these reasons; every other
@@ -97,7 +100,7 @@ fn store_err(e: impl std::fmt::Display) -> PayoutError {
 
 impl PayoutGateway for SandboxPayouts {
     fn pay<'a>(&'a self, order: &'a PayoutOrder) -> PayoutFuture<'a, PayoutAnswer> {
-        let (id, answer) = (order.id.clone(), sandbox_answer(order));
+        let (key, answer) = (order.key.clone(), sandbox_answer(order));
         Box::pin(async move {
             let json = serde_json::to_string(&answer).map_err(store_err)?;
             db::run(&self.pool, move |c| {
@@ -105,13 +108,13 @@ impl PayoutGateway for SandboxPayouts {
                 db::insert_unless_exists(c, |c| {
                     diesel::insert_into(sp::table)
                         .values((
-                            sp::disbursement_id.eq(id.as_str()),
+                            sp::disbursement_id.eq(&key),
                             sp::outcome.eq(&json),
                             sp::created_at.eq(db::now()),
                         ))
                         .execute(c)
                 })?;
-                let stored: String = sp::table.find(id.as_str()).select(sp::outcome).first(c)?;
+                let stored: String = sp::table.find(&key).select(sp::outcome).first(c)?;
                 Ok::<_, db::StoreError>(stored)
             })
             .await
@@ -120,12 +123,12 @@ impl PayoutGateway for SandboxPayouts {
         })
     }
 
-    fn status<'a>(&'a self, id: &'a DisbursementId) -> PayoutFuture<'a, Option<PayoutAnswer>> {
-        let id = id.clone();
+    fn status<'a>(&'a self, key: &'a str) -> PayoutFuture<'a, Option<PayoutAnswer>> {
+        let key = key.to_string();
         Box::pin(async move {
             let stored = db::run(&self.pool, move |c| {
                 sp::table
-                    .find(id.as_str())
+                    .find(&key)
                     .select(sp::outcome)
                     .first::<String>(c)
                     .optional()
@@ -140,8 +143,8 @@ impl PayoutGateway for SandboxPayouts {
     }
 }
 
-/// A JSON-over-HTTP payout gateway: `POST {url}` with `Idempotency-Key: <id>`, and
-/// `GET {url}/{id}` (404: never received). 5xx and timeouts are retried with the same key.
+/// A JSON-over-HTTP payout gateway: `POST {url}` with `Idempotency-Key: <key>`, and
+/// `GET {url}/{key}` (404: never received). 5xx and timeouts are retried with the same key.
 pub struct HttpPayouts {
     client: reqwest::Client,
     url: String,
@@ -151,7 +154,10 @@ pub struct HttpPayouts {
 
 #[derive(Serialize)]
 struct PayoutRequest<'a> {
+    /// The disbursement's id.
     id: &'a str,
+    /// This attempt's idempotency key (also in the `Idempotency-Key` header).
+    key: &'a str,
     amount: i64,
     currency: &'static str,
     kind: PayoutKind,
@@ -221,6 +227,7 @@ impl PayoutGateway for HttpPayouts {
         Box::pin(async move {
             let body = PayoutRequest {
                 id: order.id.as_str(),
+                key: &order.key,
                 amount: order.amount.amount(),
                 currency: "IDR",
                 kind: order.kind,
@@ -231,7 +238,7 @@ impl PayoutGateway for HttpPayouts {
             self.call(|| {
                 self.client
                     .post(&self.url)
-                    .header("idempotency-key", order.id.as_str())
+                    .header("idempotency-key", order.key.as_str())
                     .json(&body)
             })
             .await?
@@ -239,9 +246,9 @@ impl PayoutGateway for HttpPayouts {
         })
     }
 
-    fn status<'a>(&'a self, id: &'a DisbursementId) -> PayoutFuture<'a, Option<PayoutAnswer>> {
+    fn status<'a>(&'a self, key: &'a str) -> PayoutFuture<'a, Option<PayoutAnswer>> {
         Box::pin(async move {
-            let url = format!("{}/{}", self.url, id.as_str());
+            let url = format!("{}/{key}", self.url);
             self.call(|| self.client.get(&url)).await
         })
     }

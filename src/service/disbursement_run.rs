@@ -16,7 +16,7 @@ use crate::db::disbursements::{self as store, Disbursement};
 use crate::db::payout_accounts::{self, PayoutAccount};
 use crate::db::{self, DbConn, participants, surveys, vouchers};
 use crate::domain::disbursement::{
-    DisbursementKind, DisbursementStatus, PayFacts, cause_fixed, missing_for,
+    DisbursementKind, DisbursementStatus, FailureReason, PayFacts, cause_fixed, missing_for,
 };
 use crate::domain::incentive::{self, Planned, earning_training, expected_by};
 use crate::domain::participant::CardStatus;
@@ -147,6 +147,7 @@ fn schedule(c: &mut DbConn, holder: &ParticipantId, today: NaiveDate) -> Result<
             paid_at: None,
             failed_at: None,
             reference: None,
+            attempt: 1,
             created_at: now,
             updated_at: now,
         };
@@ -181,6 +182,10 @@ fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bo
     )? {
         return Ok(false);
     }
+    if !reason.is_precondition() {
+        // The bank refused the last attempt: the next one is a new request to the gateway.
+        store::next_attempt(c, &row.id)?;
+    }
     let cal = calendar(c)?;
     let mut next = today.max(day(&row.scheduled_for)?);
     store::redate(c, &row.id, &iso(next), &iso(expected_by(&cal, next)))?;
@@ -205,22 +210,29 @@ fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bo
     Ok(true)
 }
 
+/// What became of a due payment.
+enum Due {
+    /// Refused before sending: the holder's part is missing.
+    Refused,
+    /// Queued for sending.
+    Queued,
+    /// Another run moved it first.
+    Taken,
+}
+
 /// A due payment: refused now if the holder's part is missing, else queued for sending.
-fn fall_due(c: &mut DbConn, row: &Disbursement) -> Result<bool, Error> {
+fn fall_due(c: &mut DbConn, row: &Disbursement) -> Result<Due, Error> {
     let (facts, _) = pay_facts(c, &row.participant_id)?;
-    match missing_for(row.kind, facts) {
-        Some(reason) => {
-            move_to(
-                c,
-                row,
-                DisbursementStatus::Failed,
-                Some(reason),
-                Some(reason.remedy()),
-            )?;
-            Ok(false)
-        }
-        None => move_to(c, row, DisbursementStatus::Pending, None, None),
-    }
+    let (to, reason) = match missing_for(row.kind, facts) {
+        Some(reason) => (DisbursementStatus::Failed, Some(reason)),
+        None => (DisbursementStatus::Pending, None),
+    };
+    let note = reason.map(FailureReason::remedy);
+    Ok(match (move_to(c, row, to, reason, note)?, reason) {
+        (false, _) => Due::Taken,
+        (true, Some(_)) => Due::Refused,
+        (true, None) => Due::Queued,
+    })
 }
 
 impl Core {
@@ -258,9 +270,8 @@ impl Core {
             if day(&row.scheduled_for)? > today {
                 continue;
             }
-            match self.write(move |c, _| fall_due(c, &row)).await? {
-                true => {}
-                false => sum.failed_before_sending += 1,
+            if let Due::Refused = self.write(move |c, _| fall_due(c, &row)).await? {
+                sum.failed_before_sending += 1;
             }
         }
         self.send_pending(&mut sum).await?;

@@ -9,7 +9,7 @@ use super::disbursements::changed;
 use crate::db::disbursements::{self as store, Disbursement};
 use crate::db::{self, payout_accounts};
 use crate::domain::DisbursementId;
-use crate::domain::disbursement::DisbursementStatus;
+use crate::domain::disbursement::{DisbursementStatus, payout_key};
 use crate::error::Error;
 use crate::gateways::payout::{PayoutAnswer, PayoutOrder};
 
@@ -44,6 +44,7 @@ impl Core {
                         .decrypt(&account.account_cipher, account.id.as_str())
                         .map_err(|e| Error::internal("decrypting a payout account", e))?;
                     Ok(Some(PayoutOrder {
+                        key: payout_key(row.id.as_str(), row.attempt),
                         id: row.id.clone(),
                         amount: row.amount,
                         kind: account.kind,
@@ -74,7 +75,8 @@ impl Core {
             .read(move |c, _| Ok(store::unanswered(c, before, SEND_BATCH)?))
             .await?;
         for row in stale {
-            let answer = match self.payouts.status(&row.id).await {
+            let key = payout_key(row.id.as_str(), row.attempt);
+            let answer = match self.payouts.status(&key).await {
                 Ok(Some(answer)) => answer,
                 Ok(None) => match self.resend(&row).await? {
                     Some(answer) => answer,
@@ -97,6 +99,7 @@ impl Core {
             return Ok(None);
         };
         let (id, amount, holder) = (row.id.clone(), row.amount, row.participant_id.clone());
+        let key = payout_key(row.id.as_str(), row.attempt);
         let order = self
             .read(move |c, core| {
                 let a = payout_accounts::by_id(c, &account_id, &holder)?
@@ -107,6 +110,7 @@ impl Core {
                     .map_err(|e| Error::internal("decrypting a payout account", e))?;
                 Ok(PayoutOrder {
                     id,
+                    key,
                     amount,
                     kind: a.kind,
                     bank_code: a.bank_code,

@@ -75,6 +75,9 @@ CREATE TABLE disbursements (
     paid_at TIMESTAMP,
     failed_at TIMESTAMP,
     reference TEXT,
+    -- Which attempt the gateway is asked for: a payment the bank refused is tried again, after
+    -- the holder fixed the cause, as a new attempt under a new idempotency key.
+    attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (participant_id, kind, tranche)
@@ -91,8 +94,9 @@ CREATE TABLE disbursement_history (
 );
 CREATE INDEX disbursement_history_of ON disbursement_history (disbursement_id, at);
 
--- The sandbox payout gateway's memory of what it was asked to pay, so `status(id)` answers after
--- a restart and from any instance, as a real gateway would.
+-- The sandbox payout gateway's memory of what it was asked to pay, so `status` answers after a
+-- restart and from any instance, as a real gateway would. Keyed by the payment's idempotency
+-- key: the disbursement id for its first attempt, `<id>.<attempt>` for a later one.
 CREATE TABLE sandbox_payouts (
     disbursement_id TEXT PRIMARY KEY NOT NULL,
     outcome TEXT NOT NULL,
