@@ -1,3 +1,4 @@
 //! Outbound calls, each behind a trait with a sandbox and a real (reqwest) implementation.
 
 pub mod sms;
+pub mod webhook;
