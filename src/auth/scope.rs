@@ -71,6 +71,8 @@ permissions! {
     Me: [Participant] Some("me");
     /// Read one's own event feed.
     ReadEvents: [Platform, Lpk] Some("events:read");
+    /// Register webhook endpoints, and see and repeat one's events' deliveries.
+    ManageWebhooks: [Platform, Lpk] Some("webhooks");
     /// Program management.
     Manage: [Admin] Some("admin");
     /// Any partner or admin token (sandbox helpers).
