@@ -132,6 +132,18 @@ pub fn fail_pending_of(
     .execute(conn)
 }
 
+/// Every endpoint's sealed secret, for re-sealing under a new data key (deleted endpoints' too, so
+/// no value is left under a key about to be retired).
+pub fn secrets(conn: &mut DbConn) -> QueryResult<Vec<(WebhookEndpointId, String)>> {
+    e::table.select((e::id, e::secret_cipher)).load(conn)
+}
+
+pub fn set_secret(conn: &mut DbConn, id: &WebhookEndpointId, sealed: &str) -> QueryResult<usize> {
+    diesel::update(e::table.find(id))
+        .set(e::secret_cipher.eq(sealed))
+        .execute(conn)
+}
+
 /// The partner's active endpoints subscribed to `event_type`.
 pub fn subscribed(
     conn: &mut DbConn,

@@ -525,3 +525,47 @@ async fn in_production_the_gateway_refuses_a_name_that_resolves_to_a_private_add
         Attempt::Delivered { status: 200 }
     );
 }
+
+#[actix_web::test]
+async fn rotating_the_data_key_reseals_signing_secrets() {
+    use std::collections::BTreeMap;
+
+    use diesel::prelude::*;
+    use prakerja_api::crypto::PiiCipher;
+    use prakerja_api::db::schema::webhook_endpoints as e;
+
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let (id, secret) = subscribe(
+        &app,
+        &t.lpk,
+        "https://lpk.example.id/h",
+        &["voucher.issued"],
+    )
+    .await;
+    let config = app.state.config.as_ref().clone();
+    let mut keys: BTreeMap<String, [u8; 32]> = config
+        .keys
+        .data_keys
+        .iter()
+        .map(|(k, v)| (k.clone(), *v.expose()))
+        .collect();
+    keys.insert("k2".into(), [42u8; 32]);
+    let index_key = *config.keys.index_key.expose();
+    let rotated = PiiCipher::new(&keys, "k2", index_key);
+    app.db(move |c| prakerja_api::service::keys::rotate(c, &rotated, 100, |_, _| {}))
+        .await;
+
+    let stored = app
+        .db(|c| Ok(e::table.select(e::secret_cipher).first::<String>(c)?))
+        .await;
+    let only_new = PiiCipher::new(
+        &BTreeMap::from([("k2".into(), [42u8; 32])]),
+        "k2",
+        index_key,
+    );
+    let opened = only_new
+        .decrypt(&stored, &format!("webhook_secret:{id}"))
+        .expect("opens under the new key alone");
+    assert_eq!(opened, secret);
+}
