@@ -38,11 +38,12 @@ pub const MAX_ENDPOINTS: usize = 10;
 /// The event types an endpoint asks for: at least one, each known, each once (in the order of
 /// [`EventType::ALL`], so equal subscriptions are stored equally).
 pub fn parse_events(raw: &[String]) -> Result<Vec<EventType>, Error> {
-    if raw.is_empty() {
+    // Bounded, so a huge list cannot make a huge error answer.
+    if raw.is_empty() || raw.len() > 50 {
         return Err(Error::field(
             "events",
             "length",
-            "events names at least one event type.",
+            "events names 1 to 50 event types.",
         ));
     }
     let mut errors = Vec::new();
@@ -198,6 +199,8 @@ mod tests {
         assert_eq!(e.errors[0].field, "events[1]");
         assert_eq!(e.errors[0].code, "unknown_event_type");
         assert_eq!(parse_events(&[]).unwrap_err().errors[0].code, "length");
+        let many = vec!["voucher.issued".to_string(); 51];
+        assert_eq!(parse_events(&many).unwrap_err().errors[0].code, "length");
     }
 
     #[test]

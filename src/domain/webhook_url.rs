@@ -49,6 +49,12 @@ impl WebhookUrl {
         self.0.as_str()
     }
 
+    /// The host as written (a name or an IP), without the path or query that may carry a
+    /// partner's own token.
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+
     /// The host as a name to resolve, or `None` when the URL names an IP literally.
     pub fn domain(&self) -> Option<&str> {
         self.0.domain()
