@@ -25,8 +25,8 @@ pub struct NewWebhookEndpoint {
         max_length = 2048
     )]
     pub url: String,
-    /// At least one event type.
-    #[schema(example = json!(["voucher.issued", "voucher.redeemed"]), min_items = 1)]
+    /// 1 to 50 event type names (repeats count once).
+    #[schema(example = json!(["voucher.issued", "voucher.redeemed"]), min_items = 1, max_items = 50)]
     pub events: Vec<String>,
 }
 
