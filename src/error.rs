@@ -113,6 +113,10 @@ error_codes! {
     UnknownBankCode => (422, "unknown_bank_code", "The bank code is not one of the supported banks", "bank_code must be a supported bank's code (see the payout account docs)."),
     DisbursementNotInFlight => (409, "disbursement_not_in_flight", "The payment is not being processed", "A bank's result is recorded only for a payment that is pending or being checked."),
     EwalletPhoneMismatch => (422, "ewallet_phone_mismatch", "An e-wallet must be registered to the card's phone number", "The e-wallet number must be the phone number registered with the card."),
+    // Webhooks
+    WebhookUrlNotAllowed => (422, "webhook_url_not_allowed", "This server does not send webhooks to that URL", "Webhooks go to https:// URLs on the public internet; see reason."),
+    WebhookEndpointLimit => (409, "webhook_endpoint_limit", "You have as many webhook endpoints as allowed", "Delete an endpoint before registering another (at most 10)."),
+    WebhookEndpointDisabled => (409, "webhook_endpoint_disabled", "The webhook endpoint was disabled after failing repeatedly", "This endpoint was disabled after failing repeatedly; register a new one once your receiver works."),
     // Sandbox
     SandboxDisabled => (404, "not_found", "Not found", "The sandbox is off on this server."),
     // Server

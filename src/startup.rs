@@ -122,7 +122,7 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until stopped, with the hourly retention job beside it.
+    /// Serves until stopped, with the hourly retention job and the webhook delivery worker beside it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         actix_web::rt::spawn(async move {
@@ -136,6 +136,7 @@ impl Application {
                 }
             }
         });
+        actix_web::rt::spawn(webhook_worker(self.state.clone()));
         if let Some(every) = self.state.config.payouts.run_every {
             let state = self.state.clone();
             actix_web::rt::spawn(async move {
@@ -154,6 +155,27 @@ impl Application {
             actix_web::rt::spawn(metrics);
         }
         self.server.await
+    }
+}
+
+/// Sends due webhooks every `PRAKERJA_WEBHOOK_POLL_MS`, going again at once while rounds come back
+/// full. Each round runs as its own task, so a panic in one is logged and the next round still
+/// comes.
+async fn webhook_worker(state: web::Data<AppState>) {
+    let mut tick = actix_web::rt::time::interval(state.config.webhooks.poll);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        loop {
+            let core = state.core.clone();
+            match actix_web::rt::spawn(async move { core.deliver_due_webhooks().await }).await {
+                Ok(Ok(n)) if n >= crate::service::webhook_delivery::BATCH => continue,
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "webhook delivery round failed"),
+                Err(e) => tracing::error!(error = %e, "webhook delivery round panicked"),
+            }
+            break;
+        }
     }
 }
 

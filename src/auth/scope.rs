@@ -73,6 +73,8 @@ permissions! {
     ReadDisbursements: [Admin, Platform, Lpk] Some("disbursements:read");
     /// Read one's own event feed.
     ReadEvents: [Platform, Lpk] Some("events:read");
+    /// Register webhook endpoints, and see and repeat one's events' deliveries.
+    ManageWebhooks: [Platform, Lpk] Some("webhooks");
     /// Program management.
     Manage: [Admin] Some("admin");
     /// Any partner or admin token (sandbox helpers).

@@ -19,7 +19,9 @@ pub struct Event {
     pub payload: String,
 }
 
-/// Records `event_type` with `data` for each recipient partner (once each).
+/// Records `event_type` with `data` for each recipient partner (once each), and queues its
+/// delivery to each of that partner's active webhook endpoints subscribed to the type: in the
+/// caller's transaction, so an event is announced if and only if its change committed.
 pub fn publish(
     conn: &mut DbConn,
     recipients: &[&PartnerId],
@@ -47,8 +49,23 @@ pub fn publish(
                 t::created_at.eq(now),
             ))
             .execute(conn)?;
+        super::webhooks::enqueue(conn, partner, event_type, &id, now)?;
     }
     Ok(())
+}
+
+/// One of the partner's events: its type, for redelivering it.
+pub fn type_of(
+    conn: &mut DbConn,
+    partner: &PartnerId,
+    id: &EventId,
+) -> QueryResult<Option<String>> {
+    t::table
+        .filter(t::id.eq(id))
+        .filter(t::partner_id.eq(partner))
+        .select(t::event_type)
+        .first(conn)
+        .optional()
 }
 
 /// A partner's events, newest first.

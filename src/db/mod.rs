@@ -23,6 +23,7 @@ pub mod sms_outbox;
 pub mod surveys;
 mod types;
 pub mod vouchers;
+pub mod webhooks;
 
 pub use error::StoreError;
 

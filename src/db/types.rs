@@ -112,3 +112,11 @@ where
         self.as_i64().to_sql(out)
     }
 }
+
+// Webhooks' columns (kept together so each feature's mappings read as one block).
+text_column! {
+    WebhookEndpointIdColumn: crate::domain::WebhookEndpointId => |s| Ok(crate::domain::WebhookEndpointId::stored(s));
+    WebhookDeliveryIdColumn: crate::domain::WebhookDeliveryId => |s| Ok(crate::domain::WebhookDeliveryId::stored(s));
+    EndpointStatusColumn: crate::domain::webhook::EndpointStatus => |s| Ok(s.parse()?);
+    DeliveryStatusColumn: crate::domain::webhook::DeliveryStatus => |s| Ok(s.parse()?);
+}

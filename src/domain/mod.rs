@@ -118,6 +118,8 @@ pub mod training;
 pub mod validation;
 pub mod voucher;
 pub mod voucher_code;
+pub mod webhook;
+pub mod webhook_url;
 pub mod working_days;
 
 pub use access::{Role, Viewer, Who};

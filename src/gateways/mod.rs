@@ -2,3 +2,4 @@
 
 pub mod payout;
 pub mod sms;
+pub mod webhook;

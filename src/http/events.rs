@@ -1,4 +1,4 @@
-//! `GET /v1/events`: a partner's own event feed, the same payloads webhooks will carry, read from
+//! `GET /v1/events`: a partner's own event feed, the same payloads webhooks carry, read from
 //! the transactional outbox the changes write.
 
 use actix_web::{get, web};

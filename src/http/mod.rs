@@ -19,6 +19,7 @@ pub mod participant;
 pub mod problem;
 pub mod sandbox;
 pub mod vouchers;
+pub mod webhooks;
 
 use actix_web::{
     HttpRequest, error::JsonPayloadError, error::PathError, error::QueryPayloadError, web,
@@ -66,6 +67,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(disbursements::run)
         .service(disbursements::record_result)
         .service(events::list)
+        .service(webhooks::create)
+        .service(webhooks::list)
+        .service(webhooks::remove)
+        .service(webhooks::deliveries)
+        .service(webhooks::redeliver)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)
         .service(admin::partners::disable)

@@ -34,6 +34,11 @@ pub fn document(api: &mut OpenApi) {
                 common(op);
             }
         }
+        if let Some(op) = item.delete.as_mut()
+            && v1
+        {
+            common(op);
+        }
         for op in [item.post.as_mut(), item.put.as_mut()]
             .into_iter()
             .flatten()

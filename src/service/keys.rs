@@ -1,12 +1,14 @@
 //! Re-sealing personal data under the current data key, in batches.
 
 use super::Core;
+use super::webhooks::secret_aad;
 use crate::crypto::PiiCipher;
-use crate::db::{DbConn, participants, write_tx};
+use crate::db::{DbConn, participants, webhooks, write_tx};
 use crate::domain::ParticipantId;
 use crate::error::Error;
 
-/// Re-encrypts every sealed value not under the current key. `progress(done, resealed)` after each
+/// Re-encrypts every sealed value not under the current key (holders' personal data, then
+/// webhook signing secrets); answers how many holders were re-sealed. `progress(done, resealed)` after each
 /// batch. Safe to interrupt and run again: each batch commits on its own, and rows already under
 /// the current key are skipped.
 pub fn rotate(
@@ -51,7 +53,29 @@ pub fn rotate(
         })?;
         progress(seen, resealed);
     }
+    let secrets = reseal_webhook_secrets(conn, cipher)?;
+    tracing::info!(secrets, "webhook signing secrets re-encrypted");
     Ok(resealed)
+}
+
+/// Webhook signing secrets too: an endpoint whose secret no configured key opens can no longer be
+/// signed for. A partner has a handful, so all go in one transaction.
+fn reseal_webhook_secrets(conn: &mut DbConn, cipher: &PiiCipher) -> Result<usize, Error> {
+    write_tx(conn, |c| -> Result<usize, Error> {
+        let mut n = 0;
+        for (id, sealed) in webhooks::secrets(c)? {
+            if !cipher.needs_rotation(&sealed) {
+                continue;
+            }
+            let aad = secret_aad(&id);
+            let plain = cipher
+                .decrypt(&sealed, &aad)
+                .map_err(|e| Error::internal("rotate-data-key", format!("endpoint {id}: {e}")))?;
+            webhooks::set_secret(c, &id, &cipher.encrypt(&plain, &aad))?;
+            n += 1;
+        }
+        Ok(n)
+    })
 }
 
 impl Core {

@@ -31,6 +31,8 @@ mod sandbox_trainings;
 pub mod tokens;
 pub mod voucher_view;
 pub mod vouchers;
+pub mod webhook_delivery;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +47,7 @@ use crate::domain::otp::OtpPolicy;
 use crate::error::Error;
 use crate::gateways::payout::PayoutGateway;
 use crate::gateways::sms::SmsSender;
+use crate::gateways::webhook::WebhookSender;
 
 /// The core. Cheap to clone: every clone shares the same parts.
 #[derive(Clone)]
@@ -67,6 +70,8 @@ pub struct Inner {
     /// How long a sent, unanswered payment waits before a run asks the gateway about it.
     pub payout_check_after: Duration,
     pub tokens: tokens::TokenGuard,
+    pub webhooks: webhooks::WebhookSettings,
+    pub webhook_sender: Box<dyn WebhookSender>,
     /// Idempotency keys of multi-transaction use cases running now (`once.rs`).
     leases: once::Leases,
 }
@@ -94,6 +99,8 @@ impl Core {
             sandbox: config.sandbox,
             retention: config.retention,
             tokens: tokens::TokenGuard::new(config, cipher.clone()),
+            webhooks: webhooks::WebhookSettings::from_config(config),
+            webhook_sender: crate::gateways::webhook::from_config(config)?,
             leases: Default::default(),
             cipher,
             pool,

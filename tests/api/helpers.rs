@@ -131,7 +131,7 @@ fn fresh_database() -> (String, Option<tempfile::TempDir>) {
 pub fn empty_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("prakerja_t_{}", uuid::Uuid::new_v4().simple());
+            let name = run_database_name("prakerja_t");
             let mut admin =
                 PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
             diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
@@ -160,7 +160,8 @@ fn postgres_database(admin_url: &str) -> String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     let template = TEMPLATE.get_or_init(|| {
         let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
-        // Databases of earlier runs.
+        // Databases of earlier runs, old enough that no run still uses them (a run going on
+        // beside this one keeps its own).
         let old: Vec<String> = diesel::sql_query(
             "SELECT datname AS name FROM pg_database WHERE datname LIKE 'prakerja_t_%' OR datname LIKE 'prakerja_tpl_%'",
         )
@@ -168,17 +169,18 @@ fn postgres_database(admin_url: &str) -> String {
         .expect("list databases")
         .into_iter()
         .map(|n| n.name)
+        .filter(|name| stale(name))
         .collect();
         for name in old {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin);
         }
-        let name = format!("prakerja_tpl_{}", uuid::Uuid::new_v4().simple());
+        let name = run_database_name("prakerja_tpl");
         diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).expect("create template");
         let mut conn = DbConn::Pg(PgConnection::establish(&with_database(admin_url, &name)).expect("template"));
         db::migrations::run_pending(&mut conn).expect("migrate template");
         name
     });
-    let name = format!("prakerja_t_{}", uuid::Uuid::new_v4().simple());
+    let name = run_database_name("prakerja_t");
     let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
     diesel::sql_query(format!(
         "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
@@ -186,6 +188,27 @@ fn postgres_database(admin_url: &str) -> String {
     .execute(&mut admin)
     .expect("clone template");
     with_database(admin_url, &name)
+}
+
+/// `<prefix>_<unix seconds>_<random>`: the time tells a later run whether it may drop it.
+fn run_database_name(prefix: &str) -> String {
+    let secs = chrono::Utc::now().timestamp();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}_{secs}_{}", &random[..12])
+}
+
+/// A test database from a run over three hours ago (or of the older, untimed naming).
+fn stale(name: &str) -> bool {
+    let created = name
+        .trim_start_matches("prakerja_tpl_")
+        .trim_start_matches("prakerja_t_")
+        .split('_')
+        .next()
+        .and_then(|s| s.parse::<i64>().ok());
+    match created {
+        Some(secs) => chrono::Utc::now().timestamp() - secs > 3 * 3600,
+        None => true,
+    }
 }
 
 #[derive(QueryableByName)]
@@ -211,7 +234,10 @@ impl Http {
     }
 
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Response {
-        let res = req.send().await.expect("request sent");
+        let res = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request not answered: {e:?}"));
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body read");

@@ -31,3 +31,5 @@ mod retention;
 mod sandbox;
 mod sms_gateway;
 mod vouchers;
+mod webhook_helpers;
+mod webhooks;
