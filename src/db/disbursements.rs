@@ -1,6 +1,6 @@
 //! Queries on `disbursements`, their history, the incentive schemes and the holidays. Every move
 //! of a payment is a conditional update from the status it was read in: two runs at once move it
-//! once.
+//! once. A payment is claimed (`pending` → `checking`) before it is sent.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -206,7 +206,9 @@ pub fn next_attempt(conn: &mut DbConn, id: &DisbursementId) -> QueryResult<usize
 }
 
 /// Claims a pending payment for sending to `account`: `checking` from now. False when another
-/// run claimed it first.
+/// run claimed it first. Call inside a write transaction: on SQLite its write lock orders the
+/// runs; on PostgreSQL the row is locked with `SKIP LOCKED`, so a run never waits behind another
+/// one's claim, and the conditional update still moves it once.
 pub fn claim(
     conn: &mut DbConn,
     id: &DisbursementId,
@@ -214,6 +216,18 @@ pub fn claim(
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let pending = t::id.eq(id).and(t::status.eq(DisbursementStatus::Pending));
+    if let DbConn::Pg(pg) = conn {
+        let free: Option<DisbursementId> = t::table
+            .filter(pending)
+            .select(t::id)
+            .for_update()
+            .skip_locked()
+            .first(pg)
+            .optional()?;
+        if free.is_none() {
+            return Ok(false);
+        }
+    }
     diesel::update(t::table.filter(pending))
         .set((
             t::status.eq(DisbursementStatus::Checking),

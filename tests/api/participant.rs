@@ -525,13 +525,26 @@ async fn surveys_open_once_a_training_is_completed_and_each_is_taken_once() {
 }
 
 #[actix_web::test]
-async fn disbursements_are_an_empty_page_for_now() {
+async fn the_holders_payments_are_an_empty_page_until_a_run_schedules_them() {
     let app = spawn_app().await;
     let t = tokens(&app).await;
     let (_, _, token) = finished_training(&app, &t).await;
     let res = app.get("/v1/me/disbursements", &token).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.body, json!({"data": [], "next_cursor": null}));
+
+    crate::disbursement_helpers::run(&app, &t.admin, None).await;
+    let res = app.get("/v1/me/disbursements", &token).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let mut tranches: Vec<i64> = res.body["data"]
+        .as_array()
+        .expect("a page")
+        .iter()
+        .filter(|d| d["kind"] == "training_incentive")
+        .map(|d| d["tranche"].as_i64().expect("a tranche"))
+        .collect();
+    tranches.sort();
+    assert_eq!(tranches, [1, 2, 3, 4], "{}", res.body);
 }
 
 // ---- Payout account ----
