@@ -16,8 +16,12 @@ pub struct WebhookConfig {
     /// `PRAKERJA_WEBHOOK_RETRY_HOURS`: how long an event is retried before it is given up.
     pub retry_for: Duration,
     /// `PRAKERJA_WEBHOOK_DISABLE_AFTER`: consecutive failed attempts after which an endpoint is
-    /// disabled.
+    /// disabled (once it has also failed for `disable_failing_for`).
     pub disable_after: u32,
+    /// `PRAKERJA_WEBHOOK_DISABLE_AFTER_HOURS`: how long an endpoint must have failed without a
+    /// success before it is disabled: many deliveries failing during a brief outage do not
+    /// disable it.
+    pub disable_failing_for: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -28,6 +32,7 @@ impl Default for WebhookConfig {
             first_retry: Duration::from_secs(10),
             retry_for: Duration::from_secs(25 * 3600),
             disable_after: 50,
+            disable_failing_for: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -43,6 +48,12 @@ impl WebhookConfig {
                 .parse("PRAKERJA_WEBHOOK_RETRY_HOURS", d.retry_for.as_secs() / 3600)
                 .map(|h: u64| Duration::from_secs(h * 3600))?,
             disable_after: env.parse("PRAKERJA_WEBHOOK_DISABLE_AFTER", d.disable_after)?,
+            disable_failing_for: env
+                .parse(
+                    "PRAKERJA_WEBHOOK_DISABLE_AFTER_HOURS",
+                    d.disable_failing_for.as_secs() / 3600,
+                )
+                .map(|h: u64| Duration::from_secs(h * 3600))?,
         })
     }
 

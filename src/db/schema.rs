@@ -203,6 +203,7 @@ diesel::table! {
         last_error_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        failing_since -> Nullable<Timestamp>,
     }
 }
 

@@ -330,19 +330,24 @@ pub fn endpoint_succeeded(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(e::table.find(id))
-        .set((e::consecutive_failures.eq(0), e::updated_at.eq(now)))
+        .set((
+            e::consecutive_failures.eq(0),
+            e::failing_since.eq(None::<NaiveDateTime>),
+            e::updated_at.eq(now),
+        ))
         .execute(conn)
         .map(|_| ())
 }
 
-/// A failure: counted, remembered, and the endpoint disabled when the count reaches
-/// `disable_after`. True when this failure disabled it.
+/// A failure: counted, remembered, and the endpoint disabled when it has failed `disable_after`
+/// times in a row over at least `failing_for`. True when this failure disabled it.
 pub fn endpoint_failed(
     conn: &mut DbConn,
     id: &WebhookEndpointId,
     error: &str,
     now: NaiveDateTime,
     disable_after: i32,
+    failing_for: chrono::Duration,
 ) -> QueryResult<bool> {
     diesel::update(e::table.find(id))
         .set((
@@ -352,11 +357,15 @@ pub fn endpoint_failed(
             e::updated_at.eq(now),
         ))
         .execute(conn)?;
+    diesel::update(e::table.find(id).filter(e::failing_since.is_null()))
+        .set(e::failing_since.eq(now))
+        .execute(conn)?;
     let disabled = diesel::update(
         e::table
             .find(id)
             .filter(e::status.eq(EndpointStatus::Active))
-            .filter(e::consecutive_failures.ge(disable_after)),
+            .filter(e::consecutive_failures.ge(disable_after))
+            .filter(e::failing_since.le(now - failing_for)),
     )
     .set(e::status.eq(EndpointStatus::Disabled))
     .execute(conn)?;

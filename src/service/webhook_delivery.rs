@@ -121,7 +121,9 @@ fn record(
                 return Ok(());
             }
             let limit = i32::try_from(settings.disable_after).unwrap_or(i32::MAX);
-            if webhooks::endpoint_failed(c, &d.endpoint_id, error, now, limit)? {
+            let failing_for = chrono::Duration::from_std(settings.disable_failing_for)
+                .unwrap_or(chrono::Duration::MAX);
+            if webhooks::endpoint_failed(c, &d.endpoint_id, error, now, limit, failing_for)? {
                 tracing::warn!(endpoint = %d.endpoint_id, failures = limit, "webhook endpoint disabled");
                 webhooks::fail_pending_of(c, &d.endpoint_id, "endpoint disabled")?;
             }

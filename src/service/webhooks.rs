@@ -28,6 +28,7 @@ pub struct WebhookSettings {
     /// One attempt's limit; a worker's claim lasts twice this.
     pub timeout: Duration,
     pub disable_after: u32,
+    pub disable_failing_for: Duration,
 }
 
 impl WebhookSettings {
@@ -42,6 +43,7 @@ impl WebhookSettings {
             },
             timeout: w.timeout,
             disable_after: w.disable_after,
+            disable_failing_for: w.disable_failing_for,
         }
     }
 }

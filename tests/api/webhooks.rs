@@ -140,10 +140,36 @@ async fn a_receiver_that_fails_for_a_while_still_gets_the_event_after_doubling_w
 }
 
 #[actix_web::test]
+async fn more_failures_in_a_row_than_the_limit_during_a_brief_outage_do_not_disable_an_endpoint() {
+    // The limit is reached, but the endpoint has not failed for the hours the rule also asks.
+    let app = spawn_with(|c| {
+        fast(c);
+        c.webhooks.disable_after = 2;
+    })
+    .await;
+    let t = tokens(&app).await;
+    let rx = receiver(Behaviour::FailFirst(3));
+    subscribe(&app, &t.platform, &rx.url, &["voucher.issued"]).await;
+    issued_voucher(&app, &t).await;
+
+    let got = rx
+        .wait_until(Duration::from_secs(30), |rs| rs.len() >= 4)
+        .await;
+    let list = deliveries_when(&app, &t.platform, &event_id(&got[0]), |d| {
+        d.first().is_some_and(|d| d["status"] == "delivered")
+    })
+    .await;
+    assert_eq!(list[0]["attempts"], 4);
+    let shown = &endpoints(&app, &t.platform).await[0];
+    assert_eq!(shown["status"], "active", "{shown}");
+}
+
+#[actix_web::test]
 async fn an_endpoint_that_keeps_failing_is_disabled_and_shows_its_last_error() {
     let app = spawn_with(|c| {
         fast(c);
         c.webhooks.disable_after = 3;
+        c.webhooks.disable_failing_for = Duration::ZERO;
     })
     .await;
     let t = tokens(&app).await;
