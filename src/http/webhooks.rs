@@ -22,11 +22,13 @@ pub struct NewWebhookEndpoint {
     /// `https://` (outside the sandbox), on the public internet (in production); no credentials.
     #[schema(
         example = "https://partner.example.id/prakerja/webhooks",
+        pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$",
         max_length = 2048
     )]
     pub url: String,
-    /// 1 to 50 event type names (repeats count once).
-    #[schema(example = json!(["voucher.issued", "voucher.redeemed"]), min_items = 1, max_items = 50)]
+    /// 1 to 50 event type names (repeats count once). Read as strings, so an unknown one is a
+    /// field error naming it (`unknown_event_type`), not a parse failure.
+    #[schema(value_type = Vec<crate::domain::event::EventType>, example = json!(["voucher.issued", "voucher.redeemed"]), min_items = 1, max_items = 50)]
     pub events: Vec<String>,
 }
 
@@ -205,8 +207,11 @@ fn redelivery(req: &HttpRequest, body: &[u8]) -> Result<Redelivery, Error> {
     if !json {
         return Err(ErrorCode::UnsupportedMediaType.refusal());
     }
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ErrorCode::ValidationFailed.with(e.to_string()),
-        _ => ErrorCode::MalformedJson.with(e.to_string()),
-    })
+    // `null` is the spec's "no body" too (the body is optional).
+    serde_json::from_slice::<Option<Redelivery>>(body)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => ErrorCode::ValidationFailed.with(e.to_string()),
+            _ => ErrorCode::MalformedJson.with(e.to_string()),
+        })
 }
