@@ -12,7 +12,9 @@ use super::schema::{
 };
 use crate::domain::disbursement::{DisbursementKind, DisbursementStatus, FailureReason};
 use crate::domain::incentive::Scheme;
-use crate::domain::{DisbursementId, ParticipantId, PartnerId, PayoutAccountId, Rupiah, VoucherId};
+use crate::domain::{
+    CardNumber, DisbursementId, ParticipantId, PartnerId, PayoutAccountId, Rupiah, VoucherId,
+};
 use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -139,6 +141,18 @@ pub fn page_of_holder(
         .load(conn)
 }
 
+/// The card numbers of the holders of some payments.
+pub fn cards_of(
+    conn: &mut DbConn,
+    holders: &[ParticipantId],
+) -> QueryResult<Vec<(ParticipantId, CardNumber)>> {
+    use super::schema::participants as p;
+    p::table
+        .filter(p::id.eq_any(holders))
+        .select((p::id, p::card_number))
+        .load(conn)
+}
+
 /// The history of several payments, in order.
 pub fn steps_of(conn: &mut DbConn, ids: &[DisbursementId]) -> QueryResult<Vec<Step>> {
     h::table
@@ -239,18 +253,17 @@ pub fn claim(
         .map(|n| n == 1)
 }
 
-/// Records the gateway's (or a bank's) word on a payment being checked or still pending.
+/// Records the gateway's (or a bank's) word on a payment still in one of the `from` statuses.
 pub fn settle(
     conn: &mut DbConn,
     id: &DisbursementId,
+    from: &[DisbursementStatus],
     to: DisbursementStatus,
     reason: Option<FailureReason>,
     reference: Option<&str>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let open = t::id
-        .eq(id)
-        .and(t::status.eq_any([DisbursementStatus::Checking, DisbursementStatus::Pending]));
+    let open = t::id.eq(id).and(t::status.eq_any(from));
     let paid_at = (to == DisbursementStatus::Paid).then_some(at);
     let failed_at = (to == DisbursementStatus::Failed).then_some(at);
     diesel::update(t::table.filter(open))
@@ -284,20 +297,60 @@ pub fn unanswered(
         .load(conn)
 }
 
-/// A revoked card's payments that never left: removed (the program pays nothing after revocation).
+/// A revoked card's payments that never left: removed (the program pays nothing after
+/// revocation). The status condition is in the statements themselves, so a payment claimed for
+/// sending meanwhile is never removed.
 pub fn cancel_unsent(conn: &mut DbConn, holder: &ParticipantId) -> QueryResult<usize> {
-    let unsent: Vec<DisbursementId> = t::table
-        .filter(t::participant_id.eq(holder.clone()))
-        .filter(t::status.eq_any([
-            DisbursementStatus::Scheduled,
-            DisbursementStatus::Pending,
-            DisbursementStatus::Failed,
-            DisbursementStatus::Held,
-        ]))
-        .select(t::id)
-        .load(conn)?;
-    diesel::delete(h::table.filter(h::disbursement_id.eq_any(&unsent))).execute(conn)?;
-    diesel::delete(t::table.filter(t::id.eq_any(&unsent))).execute(conn)
+    let unsent = || {
+        t::table
+            .filter(t::participant_id.eq(holder.clone()))
+            .filter(t::status.eq_any([
+                DisbursementStatus::Scheduled,
+                DisbursementStatus::Pending,
+                DisbursementStatus::Failed,
+                DisbursementStatus::Held,
+            ]))
+    };
+    diesel::delete(h::table.filter(h::disbursement_id.eq_any(unsent().select(t::id))))
+        .execute(conn)?;
+    diesel::delete(unsent()).execute(conn)
+}
+
+/// One payment sent and never received by the gateway, removed because its card was revoked;
+/// false when another run took it meanwhile.
+pub fn cancel_unreceived(
+    conn: &mut DbConn,
+    id: &DisbursementId,
+    sent_at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let this = || {
+        t::table
+            .filter(t::id.eq(id))
+            .filter(t::status.eq(DisbursementStatus::Checking))
+            .filter(t::sent_at.eq(sent_at))
+    };
+    diesel::delete(h::table.filter(h::disbursement_id.eq_any(this().select(t::id))))
+        .execute(conn)?;
+    diesel::delete(this()).execute(conn).map(|n| n == 1)
+}
+
+/// Takes a payment sent at `sent_at` and never answered for sending again, so two runs asking
+/// about it at once do not both send it; false when another run took it.
+pub fn reclaim(
+    conn: &mut DbConn,
+    id: &DisbursementId,
+    sent_at: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        t::table
+            .filter(t::id.eq(id))
+            .filter(t::status.eq(DisbursementStatus::Checking))
+            .filter(t::sent_at.eq(sent_at)),
+    )
+    .set((t::sent_at.eq(at), t::updated_at.eq(at)))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// The holders with something that may be owed: a completed voucher, or a filled survey.
@@ -319,14 +372,19 @@ pub fn candidates(conn: &mut DbConn) -> QueryResult<Vec<ParticipantId>> {
     Ok(ids)
 }
 
-/// The partners that served a holder (sold or ran any of their vouchers): they may pull the
-/// holder's payments and are told when one changes.
+/// The partners that served a holder (the platforms that sold any of their vouchers, the LPKs
+/// that redeemed one: a voucher voided before the training does not make an LPK the holder's
+/// trainer): they may pull the holder's payments and are told when one changes.
 pub fn partners_of(conn: &mut DbConn, holder: &ParticipantId) -> QueryResult<Vec<PartnerId>> {
-    let pairs: Vec<(PartnerId, PartnerId)> = v::table
+    let rows: Vec<(PartnerId, PartnerId, Option<NaiveDateTime>)> = v::table
         .filter(v::participant_id.eq(holder))
-        .select((v::platform_id, v::lpk_id))
+        .select((v::platform_id, v::lpk_id, v::redeemed_at))
         .load(conn)?;
-    let mut ids: Vec<PartnerId> = pairs.into_iter().flat_map(|(p, l)| [p, l]).collect();
+    let mut ids: Vec<PartnerId> = rows
+        .into_iter()
+        .flat_map(|(p, l, redeemed)| [Some(p), redeemed.map(|_| l)])
+        .flatten()
+        .collect();
     ids.sort();
     ids.dedup();
     Ok(ids)

@@ -53,14 +53,12 @@ impl DisbursementStatus {
         }
     }
 
-    /// No money has left and none is on its way: a freeze may hold it, a revocation cancel it.
-    pub fn is_unsent(self) -> bool {
+    /// Waiting to be sent: a freeze holds it. A failed payment is not held: it keeps its reason
+    /// (the holder's fix is still needed), and once fixed it is held when it falls due.
+    pub fn is_holdable(self) -> bool {
         matches!(
             self,
-            DisbursementStatus::Scheduled
-                | DisbursementStatus::Pending
-                | DisbursementStatus::Failed
-                | DisbursementStatus::Held
+            DisbursementStatus::Scheduled | DisbursementStatus::Pending
         )
     }
 }
@@ -72,15 +70,19 @@ impl FailureReason {
             FailureReason::ReviewMissing => "Write the training's review on the dashboard.",
             FailureReason::RatingMissing => "Rate the training on the dashboard.",
             FailureReason::PayoutAccountMissing => "Link a bank account or e-wallet.",
-            FailureReason::AccountInactive => "The account is inactive: link an active one.",
+            // A bank's refusal is tried again only after an account is confirmed anew (the same
+            // one once fixed, or another): the texts say so.
+            FailureReason::AccountInactive => {
+                "The account is inactive: link and confirm an active one; the payment is then tried again."
+            }
             FailureReason::EwalletNotVerified => {
-                "Upgrade the e-wallet (KYC: ID card and selfie), or link a bank account."
+                "Upgrade the e-wallet (KYC: ID card and selfie), then link and confirm it again, or link a bank account."
             }
             FailureReason::KycMismatch => {
-                "The e-wallet's KYC data differ from the card's: fix them, or link another account."
+                "The e-wallet's KYC data differ from the card's: fix them and link and confirm it again, or link another account."
             }
             FailureReason::EwalletLimit => {
-                "The e-wallet's balance limit was reached: make room, or link a bank account."
+                "The e-wallet's balance limit was reached: make room and link and confirm it again, or link a bank account."
             }
         }
     }
@@ -143,10 +145,11 @@ pub fn payout_key(id: &str, attempt: i32) -> String {
     }
 }
 
-/// A result recorded by hand (reconciling a bank's statement): only for a payment that was sent.
+/// A result recorded by hand (reconciling a bank's statement): only for a payment that was sent
+/// (`checking`); one still `pending` never reached the bank, so no statement can show it.
 pub fn check_recordable(status: DisbursementStatus) -> Result<(), Error> {
     match status {
-        DisbursementStatus::Checking | DisbursementStatus::Pending => Ok(()),
+        DisbursementStatus::Checking => Ok(()),
         other => Err(ErrorCode::DisbursementNotInFlight.with(format!(
             "The payment is {other}; a result is recorded only for one being processed."
         ))),
@@ -226,5 +229,7 @@ mod tests {
         assert_eq!(DisbursementStatus::Checking.label_id(), "Dalam Pengecekan");
         assert_eq!(DisbursementStatus::Held.label_id(), "Dana Tertahan");
         assert!(check_recordable(DisbursementStatus::Paid).is_err());
+        assert!(check_recordable(DisbursementStatus::Pending).is_err());
+        assert!(check_recordable(DisbursementStatus::Checking).is_ok());
     }
 }

@@ -67,7 +67,8 @@ pub fn training_tranches(scheme: &Scheme, first: NaiveDate) -> Vec<Planned> {
 pub fn survey_incentives(scheme: &Scheme, filled: &[(i32, NaiveDate)]) -> Vec<Planned> {
     filled
         .iter()
-        .filter(|(n, _)| (1..=scheme.surveys).contains(n))
+        // A wave whose scheme pays nothing for surveys schedules nothing (no Rp0 payments).
+        .filter(|(n, _)| (1..=scheme.surveys).contains(n) && scheme.survey_amount > Rupiah::ZERO)
         .map(|(n, day)| Planned {
             kind: DisbursementKind::SurveyIncentive,
             tranche: *n,
@@ -150,6 +151,19 @@ mod tests {
     fn payment_is_expected_within_five_working_days() {
         let cal = Calendar::new([d("2027-01-01")]);
         assert_eq!(expected_by(&cal, d("2026-12-31")), d("2027-01-08"));
+    }
+
+    #[test]
+    fn a_scheme_that_pays_nothing_for_surveys_schedules_no_survey_payment() {
+        let scheme = Scheme {
+            survey_amount: Rupiah::ZERO,
+            ..todays()
+        };
+        assert!(survey_incentives(&scheme, &[(1, d("2026-12-01"))]).is_empty());
+        assert_eq!(
+            survey_incentives(&todays(), &[(1, d("2026-12-01"))]).len(),
+            1
+        );
     }
 
     #[test]

@@ -89,7 +89,8 @@ fn sandbox_answer(order: &PayoutOrder) -> PayoutAnswer {
             failure_reason: *reason,
         },
         None => PayoutAnswer::Paid {
-            reference: format!("SANDBOX-{}", &order.id.as_str()[..8]),
+            // The whole attempt key: unique per payment and attempt, like a bank's reference.
+            reference: format!("SANDBOX-{}", order.key),
         },
     }
 }

@@ -10,19 +10,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Event};
-use super::disbursements::{calendar, changed, day, move_to};
+use super::disbursements::{calendar, changed, day, lock_card, move_to};
 use super::{Call, Core};
 use crate::db::disbursements::{self as store, Disbursement};
 use crate::db::payout_accounts::{self, PayoutAccount};
 use crate::db::{self, DbConn, participants, surveys, vouchers};
 use crate::domain::disbursement::{
     DisbursementKind, DisbursementStatus, FailureReason, PayFacts, cause_fixed, missing_for,
+    payout_key,
 };
 use crate::domain::incentive::{self, Planned, earning_training, expected_by};
 use crate::domain::participant::CardStatus;
 use crate::domain::time::today_wib;
 use crate::domain::{DisbursementId, ParticipantId};
 use crate::error::Error;
+use crate::gateways::payout::PayoutAnswer;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -45,6 +47,23 @@ pub struct RunSummary {
     pub reconciled: usize,
     /// Still waiting for the gateway's answer.
     pub checking: usize,
+    /// Steps that failed on one holder or payment and were skipped (logged; the next run tries
+    /// them again).
+    pub errors: usize,
+}
+
+impl RunSummary {
+    /// A step's outcome: its value, or `None` after logging and counting its error.
+    pub(crate) fn count_errors<T>(&mut self, done: Result<T, Error>, step: &str) -> Option<T> {
+        match done {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::error!(error = ?e, step, "disbursement run step failed");
+                self.errors += 1;
+                None
+            }
+        }
+    }
 }
 
 /// The moment a run acts as of: today (WIB) by default; a later day only in the sandbox, so a
@@ -159,18 +178,27 @@ fn schedule(c: &mut DbConn, holder: &ParticipantId, today: NaiveDate) -> Result<
     Ok(added)
 }
 
-/// A failed payment whose cause is fixed goes back on the schedule from `today`; the later
-/// training tranches keep their monthly spacing after it.
-fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bool, Error> {
-    let (facts, account) = pay_facts(c, &row.participant_id)?;
+/// Whether a failed payment's cause is fixed: the missing step done, or (a bank's refusal)
+/// an account confirmed after the failure.
+fn fixed(c: &mut DbConn, row: &Disbursement) -> Result<bool, Error> {
     let Some(reason) = row.failure_reason else {
         return Ok(false);
     };
+    let (facts, account) = pay_facts(c, &row.participant_id)?;
     let account_changed = match (&account, row.failed_at) {
         (Some(a), Some(failed_at)) => a.linked_at.is_some_and(|l| l > failed_at),
         _ => false,
     };
-    if !cause_fixed(row.kind, reason, facts, account_changed) {
+    Ok(cause_fixed(row.kind, reason, facts, account_changed))
+}
+
+/// A failed payment whose cause is fixed goes back on the schedule from `today`; the later
+/// training tranches keep their monthly spacing after it.
+fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bool, Error> {
+    let Some(reason) = row.failure_reason else {
+        return Ok(false);
+    };
+    if !fixed(c, row)? {
         return Ok(false);
     }
     if !move_to(
@@ -188,12 +216,22 @@ fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bo
     }
     let cal = calendar(c)?;
     let mut next = today.max(day(&row.scheduled_for)?);
-    store::redate(c, &row.id, &iso(next), &iso(expected_by(&cal, next)))?;
     if row.kind == DisbursementKind::TrainingIncentive {
         let wave = participants::find(c, &row.participant_id)?.wave;
         let scheme = store::scheme(c, wave)?;
         let months = Months::new(scheme.tranche_months as u32);
-        for later in store::of_holder(c, &row.participant_id)? {
+        let mine = store::of_holder(c, &row.participant_id)?;
+        // Never sooner than a month after the tranche before it (two failed tranches fixed in
+        // one run do not both fall on the same day).
+        if let Some(before) = mine
+            .iter()
+            .find(|d| d.kind == row.kind && d.tranche == row.tranche - 1)
+        {
+            let floor = day(&before.scheduled_for)?.checked_add_months(months);
+            next = next.max(floor.unwrap_or(next));
+        }
+        store::redate(c, &row.id, &iso(next), &iso(expected_by(&cal, next)))?;
+        for later in mine {
             let waiting = matches!(
                 later.status,
                 DisbursementStatus::Scheduled | DisbursementStatus::Held
@@ -206,6 +244,8 @@ fn reschedule(c: &mut DbConn, row: &Disbursement, today: NaiveDate) -> Result<bo
                 store::redate(c, &later.id, &iso(next), &iso(expected_by(&cal, next)))?;
             }
         }
+    } else {
+        store::redate(c, &row.id, &iso(next), &iso(expected_by(&cal, next)))?;
     }
     Ok(true)
 }
@@ -216,12 +256,23 @@ enum Due {
     Refused,
     /// Queued for sending.
     Queued,
-    /// Another run moved it first.
+    /// Another run moved it first, or the card is no longer active.
     Taken,
 }
 
-/// A due payment: refused now if the holder's part is missing, else queued for sending.
+/// A due payment: held if the card was frozen meanwhile, refused now if the holder's part is
+/// missing, else queued for sending.
 fn fall_due(c: &mut DbConn, row: &Disbursement) -> Result<Due, Error> {
+    match lock_card(c, &row.participant_id)? {
+        CardStatus::Active => {}
+        CardStatus::Frozen => {
+            let note = Some("the card is frozen");
+            move_to(c, row, DisbursementStatus::Held, None, note)?;
+            return Ok(Due::Taken);
+        }
+        // Its revocation removed what was unsent; nothing more is paid.
+        CardStatus::Revoked => return Ok(Due::Taken),
+    }
     let (facts, _) = pay_facts(c, &row.participant_id)?;
     let (to, reason) = match missing_for(row.kind, facts) {
         Some(reason) => (DisbursementStatus::Failed, Some(reason)),
@@ -236,6 +287,41 @@ fn fall_due(c: &mut DbConn, row: &Disbursement) -> Result<Due, Error> {
 }
 
 impl Core {
+    /// Before a refused payment is tried again under a new key, the gateway is asked about the
+    /// refused attempt: a failure recorded by hand may have been wrong, and paying the new
+    /// attempt while the old one still settles would pay twice. True when a new attempt may go
+    /// (the attempt failed, or the gateway never received it).
+    async fn refusal_is_final(
+        &self,
+        row: &Disbursement,
+        sum: &mut RunSummary,
+    ) -> Result<bool, Error> {
+        let Some(reason) = row.failure_reason else {
+            return Ok(false);
+        };
+        if reason.is_precondition() {
+            return Ok(true);
+        }
+        let r = row.clone();
+        if !self.read(move |c, _| fixed(c, &r)).await? {
+            return Ok(false);
+        }
+        let key = payout_key(row.id.as_str(), row.attempt);
+        match self.payouts.status(&key).await {
+            Ok(None | Some(PayoutAnswer::Failed { .. })) => Ok(true),
+            Ok(Some(PayoutAnswer::Processing)) => Ok(false),
+            Ok(Some(paid @ PayoutAnswer::Paid { .. })) => {
+                self.settle(&row.id, &[DisbursementStatus::Failed], paid, sum)
+                    .await?;
+                Ok(false)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, disbursement = %row.id, "payout status not answered");
+                Ok(false)
+            }
+        }
+    }
+
     /// One disbursement run as of `as_of` (see the module comment).
     pub async fn run_disbursements(
         &self,
@@ -247,15 +333,22 @@ impl Core {
             as_of: today,
             ..Default::default()
         };
+        // One holder's or one payment's trouble (a corrupt row, a key that no longer decrypts)
+        // is logged and counted; it does not stop everyone else's payments.
         for holder in self.read(|c, _| Ok(store::candidates(c)?)).await? {
-            sum.scheduled += self.write(move |c, _| schedule(c, &holder, today)).await?;
+            let done = self.write(move |c, _| schedule(c, &holder, today)).await;
+            sum.scheduled += sum.count_errors(done, "scheduling").unwrap_or(0);
         }
         let failed = self
             .read(|c, _| Ok(store::in_status(c, DisbursementStatus::Failed, i64::MAX)?))
             .await?;
         for row in failed {
-            sum.rescheduled +=
-                usize::from(self.write(move |c, _| reschedule(c, &row, today)).await?);
+            let checked = self.refusal_is_final(&row, &mut sum).await;
+            if sum.count_errors(checked, "asking about a refusal") != Some(true) {
+                continue;
+            }
+            let done = self.write(move |c, _| reschedule(c, &row, today)).await;
+            sum.rescheduled += usize::from(sum.count_errors(done, "rescheduling") == Some(true));
         }
         let due = self
             .read(|c, _| {
@@ -270,7 +363,8 @@ impl Core {
             if day(&row.scheduled_for)? > today {
                 continue;
             }
-            if let Due::Refused = self.write(move |c, _| fall_due(c, &row)).await? {
+            let done = self.write(move |c, _| fall_due(c, &row)).await;
+            if let Some(Due::Refused) = sum.count_errors(done, "a payment falling due") {
                 sum.failed_before_sending += 1;
             }
         }

@@ -35,6 +35,9 @@ pub struct Step {
 pub struct DisbursementView {
     #[schema(value_type = String, format = Uuid)]
     pub id: DisbursementId,
+    /// The holder's card, so a partner can match an event to the holder it served.
+    #[schema(value_type = String, example = "5200000000000098")]
+    pub card_number: CardNumber,
     pub kind: DisbursementKind,
     /// 1-4 for the training incentive; the survey's number (1-3) for a survey incentive.
     pub tranche: i32,
@@ -85,9 +88,19 @@ pub(crate) fn views(
 ) -> Result<Vec<DisbursementView>, Error> {
     let ids: Vec<DisbursementId> = rows.iter().map(|r| r.id.clone()).collect();
     let steps = store::steps_of(c, &ids)?;
+    let mut holders: Vec<ParticipantId> = rows.iter().map(|r| r.participant_id.clone()).collect();
+    holders.sort();
+    holders.dedup();
+    let cards = store::cards_of(c, &holders)?;
     rows.into_iter()
         .map(|r| {
+            let card_number = cards
+                .iter()
+                .find(|(holder, _)| *holder == r.participant_id)
+                .map(|(_, card)| card.clone())
+                .ok_or_else(|| Error::internal("disbursement view", "holder vanished"))?;
             Ok(DisbursementView {
+                card_number,
                 history: steps
                     .iter()
                     .filter(|(id, ..)| *id == r.id)
@@ -156,8 +169,10 @@ pub(crate) fn move_to(
 }
 
 /// A card's payments follow its status, in the transaction that changes it: frozen holds what
-/// was not sent, unfrozen schedules it again, revoked cancels it (nothing is paid after
-/// revocation; what was already sent completes).
+/// waits to be sent, unfrozen schedules it again, revoked cancels it (nothing is paid after
+/// revocation; what was already sent completes). The card's row is locked by the change, and a
+/// run locks it before it moves a payment towards the gateway (`lock_card`), so a
+/// payment is never sent to a card frozen or revoked meanwhile.
 pub(crate) fn follow_card(
     c: &mut DbConn,
     holder: &ParticipantId,
@@ -167,9 +182,7 @@ pub(crate) fn follow_card(
     let mut moved = 0;
     for row in rows {
         let to = match (status, row.status) {
-            (CardStatus::Frozen, s) if s.is_unsent() && s != DisbursementStatus::Held => {
-                DisbursementStatus::Held
-            }
+            (CardStatus::Frozen, s) if s.is_holdable() => DisbursementStatus::Held,
             (CardStatus::Active, DisbursementStatus::Held) => DisbursementStatus::Scheduled,
             _ => continue,
         };
@@ -183,6 +196,12 @@ pub(crate) fn follow_card(
         moved += store::cancel_unsent(c, holder)?;
     }
     Ok(moved)
+}
+
+/// The card's status, its row locked until the transaction ends: a freeze or revocation waits
+/// for the move that asked, or that move sees it.
+pub(crate) fn lock_card(c: &mut DbConn, holder: &ParticipantId) -> Result<CardStatus, Error> {
+    Ok(participants::lock(c, holder)?.status)
 }
 
 /// Who may see a holder's payments: admin, the holder, a partner that served them.
@@ -272,7 +291,8 @@ impl Core {
                 BankResult::Failed(r) => (DisbursementStatus::Failed, Some(r)),
             };
             let now = db::now();
-            if !store::settle(c, &id, to, reason, Some(&reference), now)? {
+            let sent = [DisbursementStatus::Checking];
+            if !store::settle(c, &id, &sent, to, reason, Some(&reference), now)? {
                 return Err(ErrorCode::DisbursementNotInFlight.with("The payment moved meanwhile."));
             }
             let note = format!("recorded by hand: {reference}");

@@ -33,6 +33,7 @@ pub const SUMMARY_COUNTS: &[&str] = &[
     "failed",
     "reconciled",
     "checking",
+    "errors",
 ];
 
 pub const TRAINING: &str = "training_incentive";
@@ -86,10 +87,11 @@ pub async fn run(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -> Value 
     res.body
 }
 
-/// A summary: `as_of` and every count, nothing else.
+/// A summary: `as_of` and every count, nothing else; no step failed.
 #[track_caller]
 pub fn assert_summary(summary: &Value, as_of: NaiveDate) {
     assert_eq!(summary["as_of"], iso(as_of), "{summary}");
+    assert_eq!(summary["errors"], 0, "no step of the run failed: {summary}");
     for count in SUMMARY_COUNTS {
         assert!(
             summary[*count].as_u64().is_some(),
@@ -193,6 +195,10 @@ pub fn assert_consistent(v: &Value) {
         .as_str()
         .unwrap_or_else(|| panic!("status: {v}"));
     assert_eq!(v["status_label_id"], label_of(status), "{v}");
+    assert!(
+        v["card_number"].as_str().is_some_and(|c| c.len() == 16),
+        "the holder's card: {v}"
+    );
     assert_eq!(v["paid_at"].is_null(), status != "paid", "paid_at: {v}");
     if status == "paid" {
         assert!(

@@ -396,7 +396,7 @@ async fn each_sandbox_test_account_fails_with_its_reason_and_a_new_account_gets_
 // ---- Frozen and revoked cards ----
 
 #[actix_web::test]
-async fn freezing_holds_every_unsent_payment_at_once_and_unfreezing_schedules_them_for_the_next_run()
+async fn freezing_holds_what_waits_to_be_sent_a_failed_one_once_fixed_and_unfreezing_schedules_them()
  {
     let app = spawn_app().await;
     let t = tokens(&app).await;
@@ -408,17 +408,31 @@ async fn freezing_holds_every_unsent_payment_at_once_and_unfreezing_schedules_th
     link_payout(&app, &t.admin, &token, &holder).await;
 
     card_action(&app, &t.admin, &holder.card, "freeze").await;
-    let held = payments_of(&app, &t.admin, &holder.card).await;
-    assert_eq!(held.len(), 4);
-    for p in &held {
-        assert_consistent(p);
-        assert_eq!(p["status"], "held", "failed and scheduled alike: {p}");
+    let frozen = payments_of(&app, &t.admin, &holder.card).await;
+    assert_eq!(frozen.len(), 4);
+    for k in 2..=4 {
+        let p = tranche(&frozen, k);
+        assert_consistent(&p);
+        assert_eq!(p["status"], "held", "{p}");
         assert_eq!(p["status_label_id"], "Dana Tertahan");
     }
+    // A failed payment keeps its reason (and the account linked since its failure still counts).
+    let first = tranche(&frozen, 1);
+    assert_eq!(first["status"], "failed", "{first}");
+    assert_eq!(first["failure_reason"], "payout_account_missing");
 
+    // The run finds its cause fixed; due, it is held rather than sent.
     run(&app, &t.admin, Some(months_after(today, 1))).await;
-    let still = payments_of(&app, &t.admin, &holder.card).await;
-    assert_eq!(still, held, "a run sends nothing for a frozen card");
+    let held = payments_of(&app, &t.admin, &holder.card).await;
+    for p in &held {
+        assert_consistent(p);
+        assert_eq!(
+            p["status"], "held",
+            "a run sends nothing for a frozen card: {p}"
+        );
+    }
+    run(&app, &t.admin, Some(months_after(today, 1))).await;
+    assert_eq!(payments_of(&app, &t.admin, &holder.card).await, held);
     for p in &held {
         assert!(sandbox_outcome(&app, &id_of(p)).await.is_none(), "{p}");
     }
@@ -429,13 +443,19 @@ async fn freezing_holds_every_unsent_payment_at_once_and_unfreezing_schedules_th
         assert_eq!(p["status"], "scheduled", "{p}");
         assert_eq!(steps(&p).last().map(String::as_str), Some("scheduled"));
     }
+    // The first tranche, fixed a month late, is paid now; the others keep a month after it.
     run(&app, &t.admin, Some(months_after(today, 1))).await;
     let list = payments_of(&app, &t.admin, &holder.card).await;
     for k in 1..=4 {
         let p = tranche(&list, k);
         assert_consistent(&p);
-        let expected = if k <= 2 { "paid" } else { "scheduled" };
+        let expected = if k == 1 { "paid" } else { "scheduled" };
         assert_eq!(p["status"], expected, "{p}");
+        assert_eq!(
+            date_of(&p, "scheduled_for"),
+            months_after(today, k as u32),
+            "{p}"
+        );
     }
 }
 
@@ -710,7 +730,7 @@ async fn a_result_is_recorded_by_hand_only_for_a_payment_in_flight() {
         id_of(&tranche(&list, 4)),
     );
     left_checking(&app, &second, chrono::Duration::zero()).await;
-    force_status(&app, &third, "pending").await;
+    left_checking(&app, &third, chrono::Duration::zero()).await;
     let path = |id: &str| format!("/v1/admin/disbursements/{id}/result");
 
     let res = app
@@ -742,6 +762,11 @@ async fn a_result_is_recorded_by_hand_only_for_a_payment_in_flight() {
             .await
             .problem(409, "disbursement_not_in_flight");
     }
+    // A pending payment never reached the bank: no statement can show it paid.
+    force_status(&app, &fourth, "pending").await;
+    app.post(&path(&fourth), &t.admin, &paid_again)
+        .await
+        .problem(409, "disbursement_not_in_flight");
 
     let problem = app
         .post(

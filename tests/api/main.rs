@@ -13,6 +13,7 @@ mod completion_races;
 mod completions;
 mod courses;
 mod disbursement_helpers;
+mod disbursement_races;
 mod disbursements;
 mod errors;
 mod hardening;
