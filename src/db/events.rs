@@ -79,3 +79,34 @@ pub fn page(conn: &mut DbConn, partner: &PartnerId, req: &PageRequest) -> QueryR
         .select(Event::as_select())
         .load(conn)
 }
+
+/// A partner's events after one of theirs (`since`), oldest first, at most `limit`; `None` when
+/// `since` is not one of the partner's events.
+pub fn since(
+    conn: &mut DbConn,
+    partner: &PartnerId,
+    since: &EventId,
+    limit: i64,
+) -> QueryResult<Option<Vec<Event>>> {
+    let mark: Option<(NaiveDateTime, EventId)> = t::table
+        .filter(t::id.eq(since))
+        .filter(t::partner_id.eq(partner))
+        .select((t::created_at, t::id))
+        .first(conn)
+        .optional()?;
+    let Some((at, id)) = mark else {
+        return Ok(None);
+    };
+    t::table
+        .filter(t::partner_id.eq(partner))
+        .filter(
+            t::created_at
+                .gt(at)
+                .or(t::created_at.eq(at).and(t::id.gt(id))),
+        )
+        .order((t::created_at.asc(), t::id.asc()))
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+        .map(Some)
+}

@@ -2,6 +2,7 @@
 
 use super::{Call, Core};
 use crate::db::events;
+use crate::domain::EventId;
 use crate::error::Error;
 use crate::page::{Cursor, Page, PageRequest};
 
@@ -22,6 +23,34 @@ impl Core {
             Page::cut(rows, &req, |e| Cursor::Time(e.created_at, e.id.to_string())).try_map(|e| {
                 serde_json::from_str(&e.payload).map_err(|err| Error::internal("stored event", err))
             })
+        })
+        .await
+    }
+}
+
+impl Core {
+    /// The caller's events after one of theirs, oldest first (catching up after being down):
+    /// 404 when `since` is not one of the caller's events.
+    pub async fn events_since(
+        &self,
+        call: &Call,
+        since: EventId,
+        limit: i64,
+    ) -> Result<Vec<serde_json::Value>, Error> {
+        let partner = call
+            .who()
+            .partner_id()
+            .cloned()
+            .ok_or_else(|| Error::internal("events", "a non-partner reading a partner feed"))?;
+        self.read(move |c, _| {
+            let rows = events::since(c, &partner, &since, limit)?
+                .ok_or_else(|| Error::not_found("event"))?;
+            rows.into_iter()
+                .map(|e| {
+                    serde_json::from_str(&e.payload)
+                        .map_err(|err| Error::internal("stored event", err))
+                })
+                .collect()
         })
         .await
     }

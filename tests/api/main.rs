@@ -16,6 +16,7 @@ mod disbursement_helpers;
 mod disbursement_races;
 mod disbursements;
 mod errors;
+mod events;
 mod hardening;
 mod idempotency;
 mod logs;
