@@ -62,9 +62,27 @@ fn short_bank(name: &str) -> &str {
         .unwrap_or(name)
 }
 
+/// The code in one of these messages (the first run of exactly six digits; no other number in
+/// them is six plain digits: account numbers are masked), so the sandbox outbox can show it as a
+/// field.
+pub fn otp_in(text: &str) -> Option<&str> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 6)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_of_every_otp_message_is_found_and_a_notice_has_none() {
+        let ttl = Duration::from_secs(300);
+        assert_eq!(otp_in(&purchase_otp("123456", ttl)), Some("123456"));
+        assert_eq!(otp_in(&session_otp("654321", ttl)), Some("654321"));
+        let account = account_label(PayoutKind::Bank, Some("014"), "1234567890");
+        assert_eq!(otp_in(&payout_otp("111222", ttl, &account)), Some("111222"));
+        assert_eq!(otp_in(&payout_changed(&account)), None);
+    }
 
     fn six_digit_runs(text: &str) -> usize {
         text.split(|c: char| !c.is_ascii_digit())

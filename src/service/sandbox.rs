@@ -112,6 +112,9 @@ pub fn card(payload: &str) -> CardNumber {
 pub struct Sms {
     pub to: String,
     pub body: String,
+    /// The one-time code in `body`, when it carries one (sandbox only: no cutting it out).
+    #[schema(example = "123456")]
+    pub otp: Option<String>,
     pub sent_at: DateTime<FixedOffset>,
 }
 
@@ -131,6 +134,7 @@ impl Core {
                 .into_iter()
                 .map(|r| Sms {
                     to: r.to_phone,
+                    otp: crate::domain::messages::otp_in(&r.body).map(String::from),
                     body: r.body,
                     sent_at: to_wib(r.sent_at),
                 })

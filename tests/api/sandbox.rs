@@ -70,6 +70,21 @@ async fn the_sms_outbox_answers_in_sandbox_and_is_404_when_off() {
         .await
         .problem(422, "validation_failed");
 
+    // Each message carries its code as a field, the same as in its text.
+    let t = crate::purchase_helpers::tokens(&app).await;
+    let holder = crate::purchase_helpers::register(&app, &t.admin).await;
+    let course = crate::purchase_helpers::approved_course(&app, &t, 150_000, None).await;
+    let started = crate::purchase_helpers::start(&app, &t.platform, &holder.card, &course).await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let sent = crate::purchase_helpers::sms(&app, &token, &holder.phone).await;
+    let otp = sent[0]["otp"].as_str().expect("an otp field");
+    assert_eq!(otp.len(), 6);
+    assert!(
+        sent[0]["body"].as_str().is_some_and(|b| b.contains(otp)),
+        "{}",
+        sent[0]
+    );
+
     let off = spawn_with(sandbox_off).await;
     let admin_off = {
         let creds = off.client_of(PartnerKind::Admin).await;
