@@ -74,6 +74,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(webhooks::redeliver)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)
+        .service(admin::partners::rotate_signing_key)
         .service(admin::partners::disable)
         .service(admin::partners::enable)
         .service(admin::participants::register)
