@@ -122,6 +122,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 "client_secret: {}  (shown once: store it now)",
                 creds.client_secret
             );
+            if let Some(key) = &creds.signing_key {
+                println!("signing_key:   {key}  (shown once: signs Prakerja-compatible requests)");
+            }
             Ok(())
         }
         Command::Audit {
@@ -171,6 +174,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 "unconfirmed payout accounts: {}",
                 purged.pending_payout_accounts
             );
+            println!("seen signatures:     {}", purged.seen_signatures);
             Ok(())
         }
         Command::Disbursements {

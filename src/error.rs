@@ -54,6 +54,9 @@ error_codes! {
     InvalidScope => (400, "invalid_scope", "The requested scope is not granted to this client", "A requested scope is not granted to this client."),
     InvalidToken => (401, "invalid_token", "The access token is missing, malformed, expired or not ours", "The access token is invalid; request a new one."),
     Forbidden => (403, "forbidden", "This role may not call this endpoint", "This token may not call this endpoint."),
+    InvalidSignature => (401, "invalid_signature", "The request signature is missing or wrong, or the client_code is not an LPK's", "Sign client_code + timestamp + METHOD + path + body with HMAC-SHA1 under your signing key and send it in lowercase hex."),
+    TimestampOutOfWindow => (401, "timestamp_out_of_window", "The timestamp is more than 5 minutes from our clock", "Send the current unix time in seconds and sign each request when you send it."),
+    SignatureReused => (401, "signature_reused", "This signature was already accepted once", "A signed request is accepted once: sign the retry with a fresh timestamp."),
     RateLimited => (429, "rate_limited", "Too many requests", "Too many requests; slow down and retry after the given seconds."),
     // Idempotency
     InvalidIdempotencyKey => (400, "invalid_idempotency_key", "The Idempotency-Key header must be 1-255 visible ASCII characters", "Idempotency-Key must be 1-255 visible ASCII characters, without spaces."),

@@ -2,7 +2,7 @@
 //! cannot disagree. `prakerja-api openapi` prints it; `openapi/openapi.json` is that output.
 
 use actix_web::App;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -35,6 +35,11 @@ mod cross_cutting;
         (name = "webhooks", description = "Your webhook endpoints, and the deliveries of your events to them"),
         (name = "admin", description = "Program management"),
         (name = "sandbox", description = "Sandbox helpers (off in production)"),
+        (name = "prakerja-compatible", description = "Prakerja's redeem-code API for LPKs, as its clients call it: \
+            requests signed with the headers `client_code`, `timestamp` (unix seconds, within 5 minutes) and \
+            `signature` (lowercase hex HMAC-SHA1 under the LPK's signing key of \
+            `client_code + timestamp + METHOD + path + raw body`), each signature accepted once; answers in \
+            the envelope `{success, message, data}`, a refusal's stable code in `data.code`."),
         (name = "meta", description = "Health, readiness, metrics, error codes"),
     )
 )]
@@ -58,9 +63,33 @@ impl Modify for BearerScheme {
                         .build(),
                 ),
             );
+            for (name, description) in SIGNED_HEADERS {
+                components.add_security_scheme(
+                    *name,
+                    SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                        *name,
+                        *description,
+                    ))),
+                );
+            }
         }
     }
 }
+
+/// The headers of a Prakerja-compatible signed request, each documented as an API key scheme;
+/// an operation requires all three together.
+const SIGNED_HEADERS: &[(&str, &str)] = &[
+    ("client_code", "The LPK's client_id."),
+    (
+        "timestamp",
+        "Unix time in seconds; refused when more than 5 minutes from the server's clock.",
+    ),
+    (
+        "signature",
+        "Lowercase hex HMAC-SHA1, under the LPK's signing key, of client_code + timestamp + \
+         METHOD + path + raw body (concatenated). Accepted once.",
+    ),
+];
 
 /// The full document, as served at `/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {

@@ -240,6 +240,7 @@ async fn initial_clients(core: &Core, config: &Config) -> Result<(), String> {
                 role = client.kind.as_str(),
                 client_id = %client.client_id,
                 client_secret = %client.client_secret,
+                signing_key = client.signing_key.as_deref().unwrap_or("-"),
                 "sandbox client"
             );
         }

@@ -3,6 +3,7 @@
 
 pub mod scope;
 pub mod secret;
+pub mod signature;
 pub mod token;
 
 pub use crate::domain::Role;

@@ -19,6 +19,7 @@ pub mod participants;
 pub mod partners;
 pub mod payout_accounts;
 pub mod schema;
+pub mod signatures;
 pub mod sms_outbox;
 pub mod surveys;
 mod types;

@@ -21,6 +21,8 @@ pub struct Partner {
     pub created_at: NaiveDateTime,
     /// Tokens issued under an older generation are no longer accepted.
     pub token_generation: i64,
+    /// An LPK's request-signing key, sealed for this row (`crypto.rs`); none for other kinds.
+    pub signing_key_cipher: Option<String>,
 }
 
 /// What a request's token is checked against: cheap to read, cached for seconds.
@@ -88,6 +90,21 @@ pub fn set_secret(
             t::token_generation.eq(t::token_generation + 1),
         ))
         .execute(conn)
+}
+
+/// A new sealed signing key; requests signed with the old one stop verifying at once.
+pub fn set_signing_key(conn: &mut DbConn, id: &PartnerId, sealed: &str) -> QueryResult<usize> {
+    diesel::update(t::table.find(id))
+        .set(t::signing_key_cipher.eq(sealed))
+        .execute(conn)
+}
+
+/// Every sealed signing key (`rotate-data-key` re-seals them).
+pub fn signing_keys(conn: &mut DbConn) -> QueryResult<Vec<(PartnerId, String)>> {
+    t::table
+        .filter(t::signing_key_cipher.is_not_null())
+        .select((t::id, t::signing_key_cipher.assume_not_null()))
+        .load(conn)
 }
 
 /// Enables or disables a partner; disabling also retires its tokens.

@@ -12,6 +12,16 @@ diesel::table! {
         secret_rotated_at -> Timestamp,
         created_at -> Timestamp,
         token_generation -> BigInt,
+        signing_key_cipher -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    seen_signatures (partner_id, signature) {
+        partner_id -> Text,
+        signature -> Text,
+        signed_at -> Timestamp,
+        seen_at -> Timestamp,
     }
 }
 
@@ -361,31 +371,13 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(
-    partners,
-    participants,
-    family_cards,
-    courses,
-    course_platforms,
-    schedules,
-    audit_head,
-    audit_events,
-    idempotency_keys,
-    sms_outbox,
-    card_validations,
-    otp_sends,
-    vouchers,
-    attendance,
-    events,
-    certificates,
-    surveys,
-    otp_challenges,
-    payout_accounts,
-    incentive_schemes,
-    holidays,
-    disbursements,
-    disbursement_history,
-    sandbox_payouts,
-    webhook_endpoints,
-    webhook_deliveries,
-);
+// Braces, so rustfmt leaves the grouping by concern as written.
+diesel::allow_tables_to_appear_in_same_query! {
+    partners, seen_signatures, audit_head, audit_events, idempotency_keys,
+    participants, family_cards, otp_challenges, payout_accounts, surveys,
+    courses, course_platforms, schedules,
+    sms_outbox, card_validations, otp_sends,
+    vouchers, attendance, certificates, events,
+    incentive_schemes, holidays, disbursements, disbursement_history, sandbox_payouts,
+    webhook_endpoints, webhook_deliveries,
+}

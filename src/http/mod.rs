@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod card_validations;
+pub mod compat;
 pub mod completions;
 pub mod courses;
 pub mod disbursements;
@@ -74,6 +75,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(webhooks::redeliver)
         .service(admin::partners::create)
         .service(admin::partners::rotate_secret)
+        .service(admin::partners::rotate_signing_key)
         .service(admin::partners::disable)
         .service(admin::partners::enable)
         .service(admin::participants::register)
@@ -87,7 +89,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::courses::reject)
         .service(admin::vouchers::void)
         .service(admin::audit::list)
-        .service(sandbox::sms);
+        .service(sandbox::sms)
+        .service(compat::status)
+        .service(compat::commit);
 }
 
 /// A text field as its value is meant: leading and trailing spaces dropped before any length

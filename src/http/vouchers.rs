@@ -16,7 +16,7 @@ use crate::domain::{CardNumber, CourseCode, ScheduleCode, ValidationId, VoucherC
 use crate::error::{Error, ErrorCode};
 use crate::page::CursorKind;
 use crate::service::purchase::{BuyVoucher, Purchased};
-use crate::service::vouchers::{AttendSession, Filter, Redeem, VoucherView};
+use crate::service::vouchers::{AttendSession, Filter, HolderProof, Redeem, VoucherView};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -204,7 +204,7 @@ pub async fn redeem(
 ) -> Result<web::Json<VoucherView>, ApiError> {
     let cmd = Redeem {
         code: code(path)?,
-        card: CardNumber::parse(&body.card_number)?,
+        proof: HolderProof::Card(CardNumber::parse(&body.card_number)?),
     };
     Ok(web::Json(state.core.redeem_voucher(&auth.call, cmd).await?))
 }

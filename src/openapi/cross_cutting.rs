@@ -43,7 +43,8 @@ pub fn document(api: &mut OpenApi) {
             .into_iter()
             .flatten()
         {
-            if op.request_body.is_some() {
+            // Only `/v1` answers problem+json: the Prakerja-compatible paths document their own.
+            if op.request_body.is_some() && v1 {
                 add(op, "400", "malformed_json");
                 add(op, "413", "payload_too_large");
                 add(op, "415", "unsupported_media_type");

@@ -1,14 +1,15 @@
 //! Re-sealing personal data under the current data key, in batches.
 
 use super::Core;
+use super::partners::signing_key_aad;
 use super::webhooks::secret_aad;
 use crate::crypto::PiiCipher;
-use crate::db::{DbConn, participants, webhooks, write_tx};
+use crate::db::{DbConn, participants, partners, webhooks, write_tx};
 use crate::domain::ParticipantId;
 use crate::error::Error;
 
 /// Re-encrypts every sealed value not under the current key (holders' personal data, then
-/// webhook signing secrets); answers how many holders were re-sealed. `progress(done, resealed)` after each
+/// webhook signing secrets and LPKs' request-signing keys); answers how many holders were re-sealed. `progress(done, resealed)` after each
 /// batch. Safe to interrupt and run again: each batch commits on its own, and rows already under
 /// the current key are skipped.
 pub fn rotate(
@@ -55,7 +56,28 @@ pub fn rotate(
     }
     let secrets = reseal_webhook_secrets(conn, cipher)?;
     tracing::info!(secrets, "webhook signing secrets re-encrypted");
+    let keys = reseal_signing_keys(conn, cipher)?;
+    tracing::info!(keys, "LPK request-signing keys re-encrypted");
     Ok(resealed)
+}
+
+/// LPKs' request-signing keys, for the same reason: one transaction, a row per LPK.
+fn reseal_signing_keys(conn: &mut DbConn, cipher: &PiiCipher) -> Result<usize, Error> {
+    write_tx(conn, |c| -> Result<usize, Error> {
+        let mut n = 0;
+        for (id, sealed) in partners::signing_keys(c)? {
+            if !cipher.needs_rotation(&sealed) {
+                continue;
+            }
+            let aad = signing_key_aad(&id);
+            let plain = cipher
+                .decrypt(&sealed, &aad)
+                .map_err(|e| Error::internal("rotate-data-key", format!("partner {id}: {e}")))?;
+            partners::set_signing_key(c, &id, &cipher.encrypt(&plain, &aad))?;
+            n += 1;
+        }
+        Ok(n)
+    })
 }
 
 /// Webhook signing secrets too: an endpoint whose secret no configured key opens can no longer be

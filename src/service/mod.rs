@@ -28,6 +28,7 @@ pub mod registration;
 pub mod retention;
 pub mod sandbox;
 mod sandbox_trainings;
+pub mod signed_requests;
 pub mod tokens;
 pub mod voucher_view;
 pub mod vouchers;

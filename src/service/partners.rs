@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Event};
-use super::{Actor, Call, Core};
-use crate::auth::secret;
+use super::{Actor, Call, Core, Inner};
+use crate::auth::{secret, signature};
+use crate::crypto::PiiCipher;
 use crate::db::partners::{self, Partner};
 use crate::db::{self, DbConn, write_tx};
 use crate::domain::partner::{PartnerKind, PartnerStatus};
@@ -22,26 +23,73 @@ pub struct ClientCredentials {
     pub kind: Role,
     pub client_id: String,
     pub client_secret: String,
+    /// An LPK's key for signing requests to the Prakerja-compatible endpoints (HMAC-SHA1): shown
+    /// when the LPK is registered and when the key is rotated, never again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "sgk_Q2hhbmdlIG1lOiB0aGlzIGlzIG9ubHkgYW4gZXhhbXBsZQ")]
+    pub signing_key: Option<String>,
+}
+
+/// An LPK's new signing key: shown only here, store it now.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct SigningKey {
+    #[schema(value_type = String)]
+    pub id: PartnerId,
+    /// The `client_code` header of signed requests.
+    pub client_id: String,
+    pub signing_key: String,
+}
+
+/// Fixed credentials instead of generated ones, for configured and sandbox clients.
+pub(crate) struct Given<'a> {
+    pub client_id: &'a str,
+    pub client_secret: &'a str,
+    /// For an LPK; generated when `None`.
+    pub signing_key: Option<&'a str>,
+}
+
+/// The stored form of a partner's signing key: sealed for its own row.
+fn seal_signing_key(cipher: &PiiCipher, id: &PartnerId, key: &str) -> String {
+    cipher.encrypt(key, &signing_key_aad(id))
+}
+
+/// The associated data a signing key is sealed with: its partner, and what it is.
+pub(crate) fn signing_key_aad(id: &PartnerId) -> String {
+    format!("signing_key:{id}")
 }
 
 /// Registers a partner with fresh credentials (or the given ones, for configured and sandbox
 /// clients). Runs in the caller's transaction.
 pub(crate) fn create(
     c: &mut DbConn,
+    core: &Inner,
     actor: &Actor,
     name: &str,
     kind: PartnerKind,
-    given: Option<(&str, &str)>,
+    given: Option<Given<'_>>,
 ) -> Result<ClientCredentials, Error> {
     let client_id = given
-        .map(|g| g.0.to_string())
+        .as_ref()
+        .map(|g| g.client_id.to_string())
         .unwrap_or_else(|| codes::client_id(kind.client_id_prefix()));
     let client_secret = given
-        .map(|g| g.1.to_string())
+        .as_ref()
+        .map(|g| g.client_secret.to_string())
         .unwrap_or_else(secret::generate);
+    // Only LPKs call the signed Prakerja-compatible endpoints.
+    let signing_key = (kind == PartnerKind::Lpk).then(|| {
+        given
+            .as_ref()
+            .and_then(|g| g.signing_key.map(String::from))
+            .unwrap_or_else(signature::generate_key)
+    });
     let now = db::now();
+    let id = PartnerId::new();
     let row = Partner {
-        id: PartnerId::new(),
+        signing_key_cipher: signing_key
+            .as_deref()
+            .map(|k| seal_signing_key(&core.cipher, &id, k)),
+        id,
         name: name.trim().to_string(),
         kind,
         client_id: client_id.clone(),
@@ -68,6 +116,7 @@ pub(crate) fn create(
         kind: kind.role(),
         client_id,
         client_secret,
+        signing_key,
     })
 }
 
@@ -100,8 +149,48 @@ impl Core {
         kind: PartnerKind,
     ) -> Result<ClientCredentials, Error> {
         let actor = call.actor.clone();
-        self.once(call, move |c, _| create(c, &actor, &name, kind, None))
-            .await
+        self.once(call, move |c, core| {
+            create(c, core, &actor, &name, kind, None)
+        })
+        .await
+    }
+
+    /// Replaces an LPK's signing key: requests signed with the old one are refused at once, on
+    /// every instance (the key is read per request). Its client secret and tokens are untouched:
+    /// the two credentials are rotated apart, so a leak of one does not cut off the other.
+    pub async fn rotate_signing_key(
+        &self,
+        call: &Call,
+        id: PartnerId,
+    ) -> Result<SigningKey, Error> {
+        let actor = call.actor.clone();
+        self.once(call, move |c, core| {
+            let row = partners::find(c, &id)?
+                .filter(|p| p.kind == PartnerKind::Lpk)
+                .ok_or_else(|| Error::not_found("LPK (only LPKs have signing keys)"))?;
+            let signing_key = signature::generate_key();
+            partners::set_signing_key(
+                c,
+                &row.id,
+                &seal_signing_key(&core.cipher, &row.id, &signing_key),
+            )?;
+            audit::record(
+                c,
+                &actor,
+                Event {
+                    action: "partner.rotate_signing_key",
+                    target_type: "partner",
+                    target_id: row.id.as_str(),
+                    details: serde_json::json!({"client_id": row.client_id}),
+                },
+            )?;
+            Ok(SigningKey {
+                id: row.id,
+                client_id: row.client_id,
+                signing_key,
+            })
+        })
+        .await
     }
 
     /// Replaces a partner's secret: the old one, and every token issued under it, stop working.
@@ -123,6 +212,7 @@ impl Core {
                     kind: row.kind.role(),
                     client_id: row.client_id,
                     client_secret,
+                    signing_key: None,
                 })
             })
             .await?;
@@ -165,16 +255,21 @@ impl Core {
         client_id: String,
         client_secret: String,
     ) -> Result<(), Error> {
-        self.read(move |c, _| {
+        self.read(move |c, core| {
             let system = Actor::system("config");
             match partners::find_by_client_id(c, &client_id)? {
                 None => write_tx(c, |c| {
                     create(
                         c,
+                        core,
                         &system,
                         "Program management",
                         PartnerKind::Admin,
-                        Some((&client_id, &client_secret)),
+                        Some(Given {
+                            client_id: &client_id,
+                            client_secret: &client_secret,
+                            signing_key: None,
+                        }),
                     )
                 })
                 .map(|_| ()),

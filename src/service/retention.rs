@@ -5,8 +5,9 @@ use chrono::Duration;
 use serde::Serialize;
 
 use super::Core;
+use crate::auth::signature::WINDOW_SECONDS;
 use crate::config::RetentionConfig;
-use crate::db::{self, DbConn, card_validations, challenges, idempotency, sms_outbox};
+use crate::db::{self, DbConn, card_validations, challenges, idempotency, signatures, sms_outbox};
 use crate::error::Error;
 
 /// How many rows each purge removed.
@@ -20,6 +21,8 @@ pub struct Purged {
     pub otp_challenges: usize,
     /// Payout accounts submitted and never confirmed.
     pub pending_payout_accounts: usize,
+    /// Accepted request signatures whose timestamp left the window (they could not be replayed).
+    pub seen_signatures: usize,
 }
 
 pub fn purge(conn: &mut DbConn, w: RetentionConfig) -> Result<Purged, Error> {
@@ -36,6 +39,11 @@ pub fn purge(conn: &mut DbConn, w: RetentionConfig) -> Result<Purged, Error> {
         otp_sends,
         otp_challenges,
         pending_payout_accounts,
+        // Twice the window: a margin for instances whose clocks differ a little.
+        seen_signatures: signatures::purge_before(
+            conn,
+            now - Duration::seconds(2 * WINDOW_SECONDS),
+        )?,
     })
 }
 

@@ -45,6 +45,10 @@ pub const CLIENTS: &[(&str, &str, &str, PartnerKind)] = &[
     ),
 ];
 
+/// The sandbox LPK's fixed key for signing Prakerja-compatible requests (README), so a partner
+/// can try those endpoints at once.
+pub const LPK_SIGNING_KEY: &str = "sandbox-lpk-signing-key";
+
 /// The documented test cards: the first 15 digits (the 16th is the Luhn check digit) and what they do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestCard {
@@ -148,7 +152,7 @@ impl Core {
         let system = Actor::system("sandbox-seed");
         let seeder = system.clone();
         let created = self
-            .write(move |c, _| {
+            .write(move |c, core| {
                 db::lock_for_transaction(c, SEED_LOCK)?;
                 if crate::db::partners::count(c)? > 0 {
                     return Ok(Vec::new());
@@ -156,7 +160,12 @@ impl Core {
                 CLIENTS
                     .iter()
                     .map(|(id, secret, name, kind)| {
-                        partners::create(c, &seeder, name, *kind, Some((id, secret)))
+                        let given = partners::Given {
+                            client_id: id,
+                            client_secret: secret,
+                            signing_key: Some(LPK_SIGNING_KEY),
+                        };
+                        partners::create(c, core, &seeder, name, *kind, Some(given))
                     })
                     .collect()
             })

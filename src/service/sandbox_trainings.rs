@@ -4,7 +4,7 @@
 use super::completions::{IssueCertificate, ReportCompletion};
 use super::me::ReviewTraining;
 use super::sandbox::TestCard;
-use super::vouchers::Redeem;
+use super::vouchers::{HolderProof, Redeem};
 use super::{Actor, Call, Core};
 use crate::db::challenges::{self, Challenge};
 use crate::db::payout_accounts::{self, PayoutAccount};
@@ -33,7 +33,7 @@ impl Core {
         });
         let redeem = Redeem {
             code: voucher.clone(),
-            card: card.clone(),
+            proof: HolderProof::Card(card.clone()),
         };
         self.redeem_voucher(&as_lpk, redeem).await?;
         let now = db::now();

@@ -18,11 +18,21 @@ use crate::domain::{CardNumber, Viewer, VoucherCode};
 use crate::error::{Error, ErrorCode};
 use crate::page::{Cursor, Page, PageRequest};
 
-/// A voucher's redemption: the holder's card proves the coupon is theirs.
+/// A voucher's redemption.
 #[derive(Debug, Clone)]
 pub struct Redeem {
     pub code: VoucherCode,
-    pub card: CardNumber,
+    pub proof: HolderProof,
+}
+
+/// What shows the holder brought the voucher to the LPK.
+#[derive(Debug, Clone)]
+pub enum HolderProof {
+    /// The holder's card number, which must be the voucher's (`/v1`).
+    Card(CardNumber),
+    /// The code alone, as Prakerja's redeem-code API redeems: its clients send nothing else. The
+    /// audit trail records which proof a redemption had.
+    CodeOnly,
 }
 
 /// One session (1..sessions) or the post-test (999).
@@ -84,9 +94,13 @@ impl Core {
         self.once(call, move |c, _| {
             let now = db::now();
             let d = load(c, &viewer, &cmd.code)?;
-            if d.card_number != cmd.card {
-                return Err(ErrorCode::CardMismatch.refusal());
-            }
+            let proof = match &cmd.proof {
+                HolderProof::Card(card) if *card != d.card_number => {
+                    return Err(ErrorCode::CardMismatch.refusal());
+                }
+                HolderProof::Card(_) => "card",
+                HolderProof::CodeOnly => "code_only",
+            };
             let to = d.row.status.redeem()?;
             if let Some(schedule_id) = &d.row.schedule_id {
                 let schedule = courses::find_schedule(c, schedule_id)?;
@@ -104,7 +118,7 @@ impl Core {
                     action: "voucher.redeem",
                     target_type: "voucher",
                     target_id: d.row.code.as_str(),
-                    details: serde_json::json!({}),
+                    details: serde_json::json!({"proof": proof}),
                 },
             )?;
             let v = view_by_id(c, &d.row.id)?;

@@ -9,6 +9,8 @@ mod auth;
 mod binary;
 mod card_validations;
 mod cli;
+mod compat;
+mod compat_helpers;
 mod completion_races;
 mod completions;
 mod courses;

@@ -92,6 +92,7 @@ async fn purging_removes_expired_records_and_keeps_recent_ones_and_voucher_proof
             otp_sends: 2,
             otp_challenges: 0,
             pending_payout_accounts: 0,
+            seen_signatures: 0,
         }
     );
 

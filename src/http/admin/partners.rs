@@ -11,7 +11,7 @@ use crate::domain::partner::{PartnerKind as Kind, PartnerStatus};
 use crate::error::Error;
 use crate::http::auth::Auth;
 use crate::http::problem::{ApiError, Problem};
-use crate::service::partners::ClientCredentials;
+use crate::service::partners::{ClientCredentials, SigningKey};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -35,7 +35,8 @@ fn partner_id(path: web::Path<String>) -> Result<PartnerId, Error> {
     PartnerId::parse(&path.into_inner()).ok_or_else(|| Error::not_found("partner"))
 }
 
-/// Register a digital platform or an LPK; returns its client credentials once.
+/// Register a digital platform or an LPK; returns its client credentials once (an LPK's with the
+/// `signing_key` of the Prakerja-compatible endpoints).
 #[utoipa::path(
     tag = "admin",
     request_body = NewPartner,
@@ -82,6 +83,30 @@ pub async fn rotate_secret(
 ) -> Result<web::Json<ClientCredentials>, ApiError> {
     let id = partner_id(path)?;
     Ok(web::Json(state.core.rotate_secret(&auth.call, id).await?))
+}
+
+/// Issue an LPK a new signing key for the Prakerja-compatible endpoints; requests signed with the
+/// old one are refused at once. Its client secret and tokens are untouched (`rotate-secret`
+/// rotates those): each credential is rotated on its own.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = String, Path, description = "partner id of an LPK", format = Uuid)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SigningKey),
+        (status = 404, description = "not_found (no LPK with that id)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/admin/partners/{id}/rotate-signing-key")]
+pub async fn rotate_signing_key(
+    auth: Auth<Manage>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<SigningKey>, ApiError> {
+    let id = partner_id(path)?;
+    Ok(web::Json(
+        state.core.rotate_signing_key(&auth.call, id).await?,
+    ))
 }
 
 /// Disable a partner: its credentials and its tokens stop working within seconds on every instance.

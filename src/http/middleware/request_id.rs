@@ -1,6 +1,6 @@
-//! `X-Request-Id` on every response, every error as problem+json carrying that id, and one access
-//! log line per request. The log names the route pattern, never the raw path: paths can hold card
-//! numbers.
+//! `X-Request-Id` on every response, every error as problem+json carrying that id (in Prakerja's
+//! envelope on the compatible paths), and one access log line per request. The log names the route
+//! pattern, never the raw path: paths can hold card numbers.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes_limited};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -9,6 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
 use crate::error::{Error as Refusal, ErrorCode};
+use crate::http::compat::envelope;
 use crate::http::problem::{PROBLEM_JSON, body as problem_body};
 
 /// The id of the current request.
@@ -40,7 +41,10 @@ pub async fn layer(
 
     // Inner layers answer errors as responses; an `Err` here would come from actix itself.
     let res = next.call(req).await?.map_into_boxed_body();
-    let mut res = if res.status().as_u16() >= 400 {
+    let mut res = if res.status().as_u16() >= 400 && envelope::serves(res.request().path()) {
+        // Prakerja-compatible clients parse their own envelope, not problem+json.
+        envelope::restate(res).await
+    } else if res.status().as_u16() >= 400 {
         let base = res
             .request()
             .app_data::<actix_web::web::Data<crate::state::AppState>>()
