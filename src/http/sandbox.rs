@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Auth;
 use super::problem::{ApiError, Problem};
 use crate::auth::scope::AnyPartner;
-use crate::service::sandbox::Sms;
+use crate::service::sandbox_sms::Sms;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -27,6 +27,7 @@ pub mod purchase;
 pub mod registration;
 pub mod retention;
 pub mod sandbox;
+pub mod sandbox_sms;
 mod sandbox_trainings;
 pub mod signed_requests;
 pub mod tokens;

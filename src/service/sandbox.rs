@@ -2,9 +2,7 @@
 //! Credentials and test cards are fixed and documented in the README, so partners can integrate
 //! every path without a real participant. The seed goes through the same use cases as the API.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use chrono::{Duration, Utc};
 
 use super::catalog::{NewCourse, NewSchedule, Review};
 use super::participants::{self as holders, NewParticipant, Registration};
@@ -12,16 +10,14 @@ use super::partners::{self, ClientCredentials};
 use super::purchase::{BuyVoucher, Purchased};
 use super::{Actor, Call, Core};
 use crate::db::card_validations::{self as validations, Validation};
-use crate::db::{self, participants, sms_outbox, write_tx};
+use crate::db::{self, participants, write_tx};
 use crate::domain::course::CourseMode;
 use crate::domain::participant::CardAction;
 use crate::domain::partner::PartnerKind;
-use crate::domain::time::{to_wib, wib};
+use crate::domain::time::wib;
 use crate::domain::validation::ValidationState;
-use crate::domain::{
-    CardNumber, CourseCode, PartnerId, PhoneNumber, Rupiah, ValidationId, VoucherCode, Who,
-};
-use crate::error::{Error, ErrorCode};
+use crate::domain::{CardNumber, CourseCode, PartnerId, Rupiah, ValidationId, VoucherCode, Who};
+use crate::error::Error;
 
 /// `(client_id, client_secret, name, kind)` of the demo clients.
 pub const CLIENTS: &[(&str, &str, &str, PartnerKind)] = &[
@@ -111,42 +107,10 @@ pub fn card(payload: &str) -> CardNumber {
     CardNumber::complete(payload)
 }
 
-/// One message the sandbox would have sent.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Sms {
-    pub to: String,
-    pub body: String,
-    /// The one-time code in `body`, when it carries one (sandbox only: no cutting it out).
-    #[schema(example = "123456")]
-    pub otp: Option<String>,
-    pub sent_at: DateTime<FixedOffset>,
-}
-
 /// Any fixed number: the lock two instances take to seed one empty database once.
 const SEED_LOCK: i64 = 0x7361_6e64_626f_7821; // "sandbox!"
 
 impl Core {
-    /// The sandbox SMS outbox for a phone number, newest first (at most 50); 404 when sandbox is
-    /// off, whatever was asked.
-    pub async fn sandbox_sms(&self, phone: &str) -> Result<Vec<Sms>, Error> {
-        if !self.sandbox {
-            return Err(ErrorCode::SandboxDisabled.refusal());
-        }
-        let phone = PhoneNumber::parse(phone)?;
-        self.read(move |c, _| {
-            Ok(sms_outbox::for_phone(c, phone.as_str(), 50)?
-                .into_iter()
-                .map(|r| Sms {
-                    to: r.to_phone,
-                    otp: crate::domain::messages::otp_in(&r.body).map(String::from),
-                    body: r.body,
-                    sent_at: to_wib(r.sent_at),
-                })
-                .collect())
-        })
-        .await
-    }
-
     /// Seeds the demo when the database has no partner yet; returns the clients it created.
     pub async fn seed_sandbox_if_empty(&self) -> Result<Vec<ClientCredentials>, Error> {
         let system = Actor::system("sandbox-seed");
