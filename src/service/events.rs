@@ -2,9 +2,17 @@
 
 use super::{Call, Core};
 use crate::db::events;
-use crate::domain::EventId;
+use crate::domain::{EventId, PartnerId};
 use crate::error::Error;
 use crate::page::{Cursor, Page, PageRequest};
+
+/// The partner whose feed is read (the scope lets only partners in).
+fn partner_of(call: &Call) -> Result<PartnerId, Error> {
+    call.who()
+        .partner_id()
+        .cloned()
+        .ok_or_else(|| Error::internal("events", "a non-partner reading a partner feed"))
+}
 
 impl Core {
     /// The caller's events, newest first: `{id, type, created_at, data}` each.
@@ -13,11 +21,7 @@ impl Core {
         call: &Call,
         req: PageRequest,
     ) -> Result<Page<serde_json::Value>, Error> {
-        let partner = call
-            .who()
-            .partner_id()
-            .cloned()
-            .ok_or_else(|| Error::internal("events", "a non-partner reading a partner feed"))?;
+        let partner = partner_of(call)?;
         self.read(move |c, _| {
             let rows = events::page(c, &partner, &req)?;
             Page::cut(rows, &req, |e| Cursor::Time(e.created_at, e.id.to_string())).try_map(|e| {
@@ -37,11 +41,7 @@ impl Core {
         since: EventId,
         limit: i64,
     ) -> Result<Vec<serde_json::Value>, Error> {
-        let partner = call
-            .who()
-            .partner_id()
-            .cloned()
-            .ok_or_else(|| Error::internal("events", "a non-partner reading a partner feed"))?;
+        let partner = partner_of(call)?;
         self.read(move |c, _| {
             let rows = events::since(c, &partner, &since, limit)?
                 .ok_or_else(|| Error::not_found("event"))?;
