@@ -9,7 +9,6 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::db::{self, migrations};
@@ -81,15 +80,8 @@ impl Application {
                 .app_data(path)
                 .app_data(query)
                 .app_data(web::PayloadConfig::new(max_body))
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()))
-                .route(
-                    "/docs",
-                    web::get().to(|| async {
-                        actix_web::HttpResponse::PermanentRedirect()
-                            .insert_header(("Location", "/docs/"))
-                            .finish()
-                    }),
-                )
+                .service(http::docs::swagger_ui(api.clone()))
+                .route("/docs", web::get().to(http::docs::redirect_to_docs))
                 .default_service(web::to(unrouted))
                 .wrap(from_fn(middleware::idempotency::layer))
                 .wrap(from_fn(middleware::authenticate::layer))

@@ -9,6 +9,7 @@ pub mod compat;
 pub mod completions;
 pub mod courses;
 pub mod disbursements;
+pub mod docs;
 pub mod events;
 pub mod limits;
 pub mod me;
