@@ -72,6 +72,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 
 /// Exchange client credentials for an access token.
 #[utoipa::path(
+    operation_id = "createToken",
     tag = "auth",
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),

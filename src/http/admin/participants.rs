@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 /// Register a holder who passed selection: a card number, balance Rp1,000,000, deadline +30 days.
 #[utoipa::path(
+    operation_id = "registerParticipant",
     tag = "admin",
     request_body = NewParticipant,
     security(("bearer" = [])),
@@ -40,6 +41,7 @@ pub async fn register(
 /// Register many holders: a JSON array of the single-registration body, or CSV (`text/csv`) with
 /// the header `nik,kk_number,full_name,phone,email,wave,passed_at`. Each row stands alone.
 #[utoipa::path(
+    operation_id = "importParticipants",
     tag = "admin",
     request_body(content(
         (Vec<NewParticipant> = "application/json"),
@@ -112,6 +114,7 @@ pub async fn get(
 
 /// The clear NIK and KK number; the reason is written to the audit trail.
 #[utoipa::path(
+    operation_id = "revealParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
@@ -155,6 +158,7 @@ async fn change(
 
 /// Freeze a card: no validation or purchase until unfrozen.
 #[utoipa::path(
+    operation_id = "freezeParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
@@ -178,6 +182,7 @@ pub async fn freeze(
 
 /// Unfreeze a frozen card.
 #[utoipa::path(
+    operation_id = "unfreezeParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
@@ -201,6 +206,7 @@ pub async fn unfreeze(
 
 /// Revoke a card for good (fraud, breach of terms).
 #[utoipa::path(
+    operation_id = "revokeParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
