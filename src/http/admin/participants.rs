@@ -38,6 +38,12 @@ pub async fn register(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// CSV text: the header `nik,kk_number,full_name,phone,email,wave,passed_at`, then a row per holder.
+/// Binary as far as a client generator is concerned, so it sends the bytes as they are.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ParticipantsCsv(pub Vec<u8>);
+
 /// Register many holders: a JSON array of the single-registration body, or CSV (`text/csv`) with
 /// the header `nik,kk_number,full_name,phone,email,wave,passed_at`. Each row stands alone.
 #[utoipa::path(
@@ -45,7 +51,7 @@ pub async fn register(
     tag = "admin",
     request_body(content(
         (Vec<NewParticipant> = "application/json"),
-        (String = "text/csv"),
+        (ParticipantsCsv = "text/csv"),
     )),
     security(("bearer" = [])),
     responses(
