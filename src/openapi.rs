@@ -2,14 +2,21 @@
 //! cannot disagree. `prakerja-api openapi` prints it; `openapi/openapi.json` is that output.
 
 use actix_web::App;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes,
+    SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
+use crate::auth::scope;
+use crate::domain::Role;
 use crate::error::FieldError;
 use crate::http::problem::Problem;
 
 mod cross_cutting;
+pub mod events;
+mod generics;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -63,6 +70,18 @@ impl Modify for BearerScheme {
                         .build(),
                 ),
             );
+            components.add_security_scheme(
+                "oauth2",
+                SecurityScheme::OAuth2(OAuth2::with_description(
+                    [Flow::ClientCredentials(ClientCredentials::new(
+                        "/v1/oauth/token",
+                        client_scopes(),
+                    ))],
+                    "A partner's client credentials, exchanged for a token at POST /v1/oauth/token \
+                     (what the docs' Authorize button does). Leave every scope unticked for all \
+                     of the client's scopes.",
+                )),
+            );
             for (name, description) in SIGNED_HEADERS {
                 components.add_security_scheme(
                     *name,
@@ -74,6 +93,28 @@ impl Modify for BearerScheme {
             }
         }
     }
+}
+
+/// Every scope a partner's client can be granted, with the roles that get it.
+fn client_scopes() -> Scopes {
+    let mut scopes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for role in [Role::Admin, Role::Platform, Role::Lpk] {
+        for s in scope::granted(role) {
+            match scopes.iter_mut().find(|(name, _)| name == s) {
+                Some((_, roles)) => roles.push(role.as_str()),
+                None => scopes.push((s, vec![role.as_str()])),
+            }
+        }
+    }
+    scopes
+        .into_iter()
+        .map(|(name, roles)| {
+            (
+                name.to_string(),
+                format!("Granted to: {}", roles.join(", ")),
+            )
+        })
+        .collect()
 }
 
 /// The headers of a Prakerja-compatible signed request, each documented as an API key scheme;
@@ -100,6 +141,8 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     cross_cutting::document(&mut api);
+    generics::refer_to_arguments(&mut api);
+    events::document(&mut api);
     api
 }
 

@@ -59,6 +59,7 @@ fn validation_id(path: web::Path<String>) -> Result<ValidationId, Error> {
 
 /// Check a card for a course and send an OTP to the holder's phone.
 #[utoipa::path(
+    operation_id = "createCardValidation",
     tag = "buying",
     request_body = NewValidation,
     security(("bearer" = [])),
@@ -85,6 +86,7 @@ pub async fn start(
 
 /// A new OTP; the previous one stops working.
 #[utoipa::path(
+    operation_id = "resendCardValidationOtp",
     tag = "buying",
     params(("id" = String, Path, format = Uuid)),
     security(("bearer" = [])),
@@ -108,6 +110,7 @@ pub async fn resend(
 
 /// Check the OTP the holder read out: unlocks the holder's name and balance, and the purchase.
 #[utoipa::path(
+    operation_id = "verifyCardValidation",
     tag = "buying",
     request_body = OtpBody,
     params(("id" = String, Path, format = Uuid)),

@@ -132,6 +132,7 @@ fn code(path: web::Path<String>) -> Result<VoucherCode, Error> {
 
 /// Report that a redeemed voucher's training ended; the same report again changes nothing.
 #[utoipa::path(
+    operation_id = "reportCompletion",
     tag = "training",
     request_body = NewCompletion,
     params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
@@ -162,6 +163,7 @@ pub async fn complete(
 /// Issue a certificate of a completed training: 201 when new, 200 when the very same one was
 /// already issued.
 #[utoipa::path(
+    operation_id = "issueCertificate",
     tag = "training",
     request_body = NewCertificate,
     params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),

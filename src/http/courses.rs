@@ -172,6 +172,7 @@ pub async fn get(
 
 /// Submit a course for review (LPK). It starts `pending_review`.
 #[utoipa::path(
+    operation_id = "submitCourse",
     tag = "catalog",
     request_body = NewCourse,
     security(("bearer" = [])),
@@ -195,6 +196,7 @@ pub async fn submit(
 
 /// Add a run of one of your courses (LPK); another LPK's course is 404.
 #[utoipa::path(
+    operation_id = "addCourseSchedule",
     tag = "catalog",
     request_body = NewSchedule,
     params(

@@ -13,14 +13,22 @@ use crate::error::Error;
 use crate::page::{CursorKind, PageRequest};
 use crate::state::AppState;
 
-/// One event: `{id, type, created_at, data}`, `data` being the resource as the recipient may see it.
+/// A page of events: `{id, type, created_at, data}` each, `data` being the resource as the
+/// recipient may see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventPage {
-    /// Newest first; oldest first with `since`.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = events)]
     pub data: Vec<serde_json::Value>,
     /// The next (older) page; always null with `since` (ask again with the last id).
     pub next_cursor: Option<String>,
+}
+
+/// The page's events, each an `Event` (the union the spec builds of one schema per type).
+fn events() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name("Event"))
+        .description(Some("Newest first; oldest first with `since`."))
+        .build()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

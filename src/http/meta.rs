@@ -15,7 +15,7 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "meta", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "meta", operation_id = "getHealth", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health {
@@ -24,7 +24,7 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// The database answers and every migration is applied.
-#[utoipa::path(tag = "meta", responses(
+#[utoipa::path(tag = "meta", operation_id = "getReadiness", responses(
     (status = 200, body = Health),
     (status = 503, description = "service_unavailable", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -39,7 +39,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
 /// Prometheus text exposition. In production it is served here only with
 /// `PRAKERJA_METRICS_TOKEN` (as a bearer token); `PRAKERJA_METRICS_BIND` serves it on an internal
 /// address instead.
-#[utoipa::path(tag = "meta", responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "meta", operation_id = "getMetrics", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 pub async fn metrics(
     req: actix_web::HttpRequest,
@@ -70,7 +70,7 @@ pub fn metrics_page(state: &AppState) -> HttpResponse {
 }
 
 /// Every error code, its HTTP status and meaning; each problem's `type` links to an anchor here.
-#[utoipa::path(tag = "meta", responses((status = 200, content_type = "text/html", body = String)))]
+#[utoipa::path(tag = "meta", operation_id = "getErrorReference", responses((status = 200, content_type = "text/html", body = String)))]
 #[get("/errors")]
 pub async fn errors_page() -> HttpResponse {
     let mut seen = std::collections::BTreeSet::new();

@@ -72,11 +72,14 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 
 /// Exchange client credentials for an access token.
 #[utoipa::path(
+    operation_id = "createToken",
     tag = "auth",
-    request_body(content(
-        (TokenRequest = "application/x-www-form-urlencoded"),
-        (TokenRequest = "application/json"),
-    )),
+    request_body(
+        content = TokenRequest,
+        content_type = "application/x-www-form-urlencoded",
+        description = "As RFC 6749 has it. A JSON body with the same fields is accepted too; \
+            the credentials may instead go in HTTP Basic auth (as the docs' Authorize button sends them).",
+    ),
     responses(
         (status = 200, body = TokenResponse),
         (status = 400, description = "unsupported_grant_type, invalid_scope, malformed_json", body = Problem, content_type = "application/problem+json"),

@@ -26,6 +26,7 @@ pub struct SmsList {
 
 /// The sandbox SMS outbox for a phone number (any valid token).
 #[utoipa::path(
+    operation_id = "listSandboxSms",
     tag = "sandbox",
     params(SmsQuery),
     security(("bearer" = [])),

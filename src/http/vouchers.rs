@@ -109,6 +109,7 @@ fn code(path: web::Path<String>) -> Result<VoucherCode, Error> {
 
 /// Buy a voucher with a verified card validation: debits the training balance.
 #[utoipa::path(
+    operation_id = "buyVoucher",
     tag = "buying",
     request_body = NewVoucher,
     security(("bearer" = [])),
@@ -184,6 +185,7 @@ pub async fn list(
 
 /// Redeem a voucher the holder brought (LPK): `issued` → `redeemed`.
 #[utoipa::path(
+    operation_id = "redeemVoucher",
     tag = "training",
     request_body = RedeemBody,
     params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),
@@ -211,6 +213,7 @@ pub async fn redeem(
 
 /// Report a session (1..sessions) or the post-test (999); repeating a sequence changes nothing.
 #[utoipa::path(
+    operation_id = "recordAttendance",
     tag = "training",
     request_body = NewAttendance,
     params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),

@@ -71,7 +71,8 @@ fn event_id(path: web::Path<String>) -> Result<EventId, Error> {
     EventId::parse(&path.into_inner()).ok_or_else(|| Error::not_found("event"))
 }
 
-/// Register an endpoint: each event of the listed types is POSTed to it, signed with the
+/// Register an endpoint: each event of the listed types is POSTed to it (the body an `Event`,
+/// as `GET /v1/events` lists it), signed with the
 /// `secret` answered here (shown this once). See the README's Webhooks section for verifying
 /// `Prakerja-Signature`.
 #[utoipa::path(

@@ -1,10 +1,15 @@
 //! What every operation shares, documented once instead of in each route: the `Idempotency-Key`
-//! header of state-changing POSTs, and the errors the layers around the handlers can answer with
-//! (auth, rate limit, body parsing, idempotency, an unreachable database).
+//! header of state-changing POSTs, the errors the layers around the handlers can answer with
+//! (auth, rate limit, body parsing, idempotency, an unreachable database), the response headers
+//! (`X-Request-Id`, `Retry-After`, `Idempotent-Replayed`), and the client-credentials
+//! alternative to a bearer token.
 
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, OpenApi, Ref, RefOr, Required, Response, ResponseBuilder,
+};
 
 /// Paths that take no bearer token and no idempotency key.
 const OPEN: &[&str] = &[
@@ -16,6 +21,18 @@ const OPEN: &[&str] = &[
 pub fn document(api: &mut OpenApi) {
     for (path, item) in api.paths.paths.iter_mut() {
         let v1 = path.starts_with("/v1/");
+        let ops = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            // A holder's token comes from a session, never from client credentials.
+            if !path.starts_with("/v1/me") {
+                allow_client_credentials(op);
+            }
+        }
         if let Some(op) = item.get.as_mut() {
             let has_query = op
                 .parameters
@@ -43,13 +60,17 @@ pub fn document(api: &mut OpenApi) {
             .into_iter()
             .flatten()
         {
+            let keyed = v1 && !OPEN.contains(&path.as_str());
+            if keyed {
+                replayable(op);
+            }
             // Only `/v1` answers problem+json: the Prakerja-compatible paths document their own.
             if op.request_body.is_some() && v1 {
                 add(op, "400", "malformed_json");
                 add(op, "413", "payload_too_large");
                 add(op, "415", "unsupported_media_type");
             }
-            if v1 && !OPEN.contains(&path.as_str()) {
+            if keyed {
                 idempotency(op);
             }
             if v1 {
@@ -57,6 +78,76 @@ pub fn document(api: &mut OpenApi) {
             }
         }
     }
+    for item in api.paths.paths.values_mut() {
+        let ops = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            response_headers(op);
+        }
+    }
+}
+
+/// Where a bearer token is asked for, a partner may instead let its client credentials fetch one
+/// (the `oauth2` scheme, which the docs' Authorize button uses).
+fn allow_client_credentials(op: &mut Operation) {
+    let Some(security) = op.security.as_mut() else {
+        return;
+    };
+    let bearer = security
+        .iter()
+        .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()));
+    if bearer {
+        security.push(SecurityRequirement::new("oauth2", Vec::<String>::new()));
+    }
+}
+
+/// The request id on every response, and when to come back on those that say so.
+fn response_headers(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        header(
+            response,
+            "X-Request-Id",
+            "This request's id (the caller's own `X-Request-Id` when it sent a valid one): quote \
+             it to support. Problems carry it as `request_id` too.",
+        );
+        // Rate limits, a busy service, an SMS the carrier did not take.
+        if ["429", "502", "503"].contains(&status.as_str()) {
+            retry_after(response);
+        }
+    }
+}
+
+fn retry_after(response: &mut Response) {
+    let seconds = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1));
+    response.headers.insert(
+        "Retry-After".into(),
+        HeaderBuilder::new()
+            .schema(seconds)
+            .description(Some(
+                "Seconds to wait before trying again (with the problems that say to retry).",
+            ))
+            .build(),
+    );
+}
+
+fn header(response: &mut Response, name: &str, description: &str) {
+    let text = ObjectBuilder::new().schema_type(Type::String);
+    response.headers.insert(
+        name.into(),
+        HeaderBuilder::new()
+            .schema(text)
+            .description(Some(description))
+            .build(),
+    );
 }
 
 /// Every `/v1` operation: the token, the rate limit, the database.
@@ -94,6 +185,26 @@ fn idempotency(op: &mut Operation) {
     add(op, "400", "invalid_idempotency_key");
     add(op, "409", "idempotency_in_progress");
     add(op, "422", "idempotency_key_reused");
+    if let Some(RefOr::T(busy)) = op.responses.responses.get_mut("409") {
+        retry_after(busy);
+    }
+}
+
+/// What the use case answers (the responses its route documents, not the layers' around it) is
+/// stored with its `Idempotency-Key`, so a retry may get it replayed.
+fn replayable(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        if let RefOr::T(response) = response
+            && !status.starts_with('5')
+        {
+            header(
+                response,
+                "Idempotent-Replayed",
+                "`true` when this is the stored answer to an earlier request with the same \
+                 `Idempotency-Key` (nothing was done again); absent otherwise.",
+            );
+        }
+    }
 }
 
 /// Documents `code` under `status`: a new problem+json response, or one more code in the

@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// Approve a pending course: platforms may sell it from now on.
 #[utoipa::path(
+    operation_id = "approveCourse",
     tag = "admin",
     params(("course_code" = String, Path, pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")),
     security(("bearer" = [])),
@@ -38,6 +39,7 @@ pub async fn approve(
 
 /// Reject a pending course, with the reason the LPK will read.
 #[utoipa::path(
+    operation_id = "rejectCourse",
     tag = "admin",
     request_body = Reason,
     params(("course_code" = String, Path, pattern = "^CRS-[2-9A-HJ-NP-Z]{8}$")),

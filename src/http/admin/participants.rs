@@ -17,6 +17,7 @@ use crate::state::AppState;
 
 /// Register a holder who passed selection: a card number, balance Rp1,000,000, deadline +30 days.
 #[utoipa::path(
+    operation_id = "registerParticipant",
     tag = "admin",
     request_body = NewParticipant,
     security(("bearer" = [])),
@@ -37,13 +38,20 @@ pub async fn register(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// CSV text: the header `nik,kk_number,full_name,phone,email,wave,passed_at`, then a row per holder.
+/// Binary as far as a client generator is concerned, so it sends the bytes as they are.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ParticipantsCsv(pub Vec<u8>);
+
 /// Register many holders: a JSON array of the single-registration body, or CSV (`text/csv`) with
 /// the header `nik,kk_number,full_name,phone,email,wave,passed_at`. Each row stands alone.
 #[utoipa::path(
+    operation_id = "importParticipants",
     tag = "admin",
     request_body(content(
         (Vec<NewParticipant> = "application/json"),
-        (String = "text/csv"),
+        (ParticipantsCsv = "text/csv"),
     )),
     security(("bearer" = [])),
     responses(
@@ -112,6 +120,7 @@ pub async fn get(
 
 /// The clear NIK and KK number; the reason is written to the audit trail.
 #[utoipa::path(
+    operation_id = "revealParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
@@ -155,6 +164,7 @@ async fn change(
 
 /// Freeze a card: no validation or purchase until unfrozen.
 #[utoipa::path(
+    operation_id = "freezeParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
@@ -178,6 +188,7 @@ pub async fn freeze(
 
 /// Unfreeze a frozen card.
 #[utoipa::path(
+    operation_id = "unfreezeParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),
@@ -201,6 +212,7 @@ pub async fn unfreeze(
 
 /// Revoke a card for good (fraud, breach of terms).
 #[utoipa::path(
+    operation_id = "revokeParticipant",
     tag = "admin",
     request_body = Reason,
     params(("card_number" = String, Path, pattern = "^[0-9]{16}$")),

@@ -38,6 +38,7 @@ fn partner_id(path: web::Path<String>) -> Result<PartnerId, Error> {
 /// Register a digital platform or an LPK; returns its client credentials once (an LPK's with the
 /// `signing_key` of the Prakerja-compatible endpoints).
 #[utoipa::path(
+    operation_id = "createPartner",
     tag = "admin",
     request_body = NewPartner,
     security(("bearer" = [])),
@@ -67,6 +68,7 @@ pub async fn create(
 /// Issue a new secret; the old one stops working at once, and tokens issued under it within
 /// seconds on every instance.
 #[utoipa::path(
+    operation_id = "rotatePartnerSecret",
     tag = "admin",
     params(("id" = String, Path, description = "partner id", format = Uuid)),
     security(("bearer" = [])),
@@ -89,6 +91,7 @@ pub async fn rotate_secret(
 /// old one are refused at once. Its client secret and tokens are untouched (`rotate-secret`
 /// rotates those): each credential is rotated on its own.
 #[utoipa::path(
+    operation_id = "rotatePartnerSigningKey",
     tag = "admin",
     params(("id" = String, Path, description = "partner id of an LPK", format = Uuid)),
     security(("bearer" = [])),
@@ -111,6 +114,7 @@ pub async fn rotate_signing_key(
 
 /// Disable a partner: its credentials and its tokens stop working within seconds on every instance.
 #[utoipa::path(
+    operation_id = "disablePartner",
     tag = "admin",
     params(("id" = String, Path, description = "partner id", format = Uuid)),
     security(("bearer" = [])),
@@ -135,6 +139,7 @@ pub async fn disable(
 
 /// Enable a disabled partner again (its earlier tokens stay dead: it asks for new ones).
 #[utoipa::path(
+    operation_id = "enablePartner",
     tag = "admin",
     params(("id" = String, Path, description = "partner id", format = Uuid)),
     security(("bearer" = [])),

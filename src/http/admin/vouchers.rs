@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// Void an issued voucher: the amount returns to the balance and the seat to the schedule.
 #[utoipa::path(
+    operation_id = "voidVoucher",
     tag = "admin",
     request_body = Reason,
     params(("code" = String, Path, pattern = "^[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}-?[2-9A-HJ-NP-Za-hj-np-z]{4}$")),

@@ -43,7 +43,7 @@ pub struct RedeemCode {
 /// The voucher's state, as the LPK sees it in `/v1` (the card number masked; no order id).
 #[utoipa::path(
     tag = "prakerja-compatible",
-    operation_id = "prakerjaRedeemCodeStatus",
+    operation_id = "getRedeemCodeStatus",
     request_body = RedeemCode,
     security(("client_code" = [], "timestamp" = [], "signature" = [])),
     responses(
@@ -71,7 +71,7 @@ pub async fn status(
 /// Redeem the voucher (no `sequence`), or record a session's attendance (`sequence`).
 #[utoipa::path(
     tag = "prakerja-compatible",
-    operation_id = "prakerjaRedeemCodeCommit",
+    operation_id = "commitRedeemCode",
     request_body = RedeemCode,
     security(("client_code" = [], "timestamp" = [], "signature" = [])),
     responses(
