@@ -11,7 +11,9 @@ use super::schema::{
     sandbox_payouts, sms_outbox, surveys, vouchers, webhook_deliveries,
 };
 use crate::domain::voucher::VoucherStatus;
-use crate::domain::{CourseCode, DisbursementId, EventId, PartnerId, ScheduleId, VoucherId};
+use crate::domain::{
+    CourseCode, DisbursementId, EventId, PartnerId, ScheduleId, VoucherCode, VoucherId,
+};
 
 /// The first course the LPK submitted under `title`.
 pub fn course_titled(
@@ -59,8 +61,12 @@ pub fn wipe_holder(conn: &mut DbConn, holder: &Participant, phone: &str) -> Quer
         }
     }
     let voucher_ids: Vec<&VoucherId> = bought.iter().map(|(v, ..)| v).collect();
-    let mut named: Vec<&str> = bought.iter().map(|(_, code, ..)| code.as_str()).collect();
-    named.push(holder.card_number.as_str());
+    // Events print codes as partners see them, dashed.
+    let mut named: Vec<String> = bought
+        .iter()
+        .map(|(_, code, ..)| VoucherCode::stored(code.clone()).dashed())
+        .collect();
+    named.push(holder.card_number.as_str().to_string());
     let mut announced: Vec<EventId> = Vec::new();
     for needle in named {
         announced.extend(

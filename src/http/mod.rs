@@ -91,7 +91,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::audit::list)
         .service(sandbox::sms)
         .service(sandbox::mint_holder)
-        .service(sandbox::reset)
+        .service(sandbox::reset_test_cards)
         .service(compat::status)
         .service(compat::commit);
 }

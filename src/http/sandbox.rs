@@ -97,7 +97,7 @@ pub async fn mint_holder(
     )
 )]
 #[post("/v1/sandbox/reset")]
-pub async fn reset(
+pub async fn reset_test_cards(
     auth: Auth<AnyPartner>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<SandboxReset>, ApiError> {

@@ -42,7 +42,7 @@ pub const CLIENTS: &[(&str, &str, &str, PartnerKind)] = &[
 /// can try those endpoints at once.
 pub const LPK_SIGNING_KEY: &str = "sandbox-lpk-signing-key";
 
-/// The documented test cards: the first 15 digits (the 16th is the Luhn check digit) and what they do.
+/// The state of a documented test card (README), which a minted sandbox holder can be made in too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = SandboxState)]
@@ -62,6 +62,8 @@ pub enum TestCard {
     ReadyForIncentive,
 }
 
+/// The documented test cards: the first 15 digits (the 16th is the Luhn check digit), their state
+/// and what it does.
 pub const TEST_CARDS: &[(&str, TestCard, &str)] = &[
     ("520000000000001", TestCard::Active, "active, full balance"),
     ("520000000000002", TestCard::Frozen, "frozen (card_frozen)"),

@@ -137,7 +137,7 @@ impl Core {
                 balance: row.balance,
                 purchase_deadline: to_wib(row.purchase_deadline),
                 course_code: voucher.as_ref().map(|_| course.as_str().to_string()),
-                voucher_code: voucher.map(|v| v.as_str().to_string()),
+                voucher_code: voucher.map(|v| v.dashed()),
                 card_number: holder.card,
             })
         })
