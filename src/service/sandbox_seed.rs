@@ -7,11 +7,12 @@ use chrono::{Duration, Utc};
 
 use super::participants::{self as holders, NewParticipant, Registration};
 use super::purchase::{self, BuyVoucher, Purchased};
-use super::sandbox::{SEED_COURSES, TestCard, card};
+use super::sandbox::{CLIENTS, SEED_COURSES, TestCard, card};
 use super::{Actor, Inner};
 use crate::db::card_validations::{self as validations, Validation};
 use crate::db::{self, DbConn, participants};
 use crate::domain::participant::CardAction;
+use crate::domain::partner::PartnerKind;
 use crate::domain::time::wib;
 use crate::domain::validation::ValidationState;
 use crate::domain::{CardNumber, CourseCode, PartnerId, Rupiah, ValidationId, VoucherCode, Who};
@@ -69,8 +70,14 @@ impl SandboxParts {
                 .ok_or_else(missing)?
                 .id)
         };
-        let platform = partner(c, "sandbox-platform")?;
-        let lpk = partner(c, "sandbox-lpk")?;
+        let client_id = |kind: PartnerKind| {
+            CLIENTS
+                .iter()
+                .find(|(.., k)| *k == kind)
+                .map_or("", |(id, ..)| *id)
+        };
+        let platform = partner(c, client_id(PartnerKind::Platform))?;
+        let lpk = partner(c, client_id(PartnerKind::Lpk))?;
         let course = |c: &mut DbConn, title: &str| -> Result<CourseCode, Error> {
             crate::db::sandbox::course_titled(c, &lpk, title)?.ok_or_else(missing)
         };
