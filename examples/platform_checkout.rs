@@ -4,7 +4,7 @@
 //!     cargo run --example platform_checkout
 //!
 //! `PRAKERJA_URL` (default http://127.0.0.1:8080). `CARD` and `PHONE` pick a holder; by default the
-//! example registers a fresh one with the sandbox admin, so it can run any number of times.
+//! example mints a fresh active one (`POST /v1/sandbox/holders`), so it can run any number of times.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -22,10 +22,7 @@ async fn main() -> Result<()> {
 
     let (card, phone) = match (std::env::var("CARD"), std::env::var("PHONE")) {
         (Ok(card), Ok(phone)) => (card, phone),
-        _ => {
-            let admin = api.token("sandbox-admin", "sandbox-admin-secret").await?;
-            api.new_holder(&admin).await?
-        }
+        _ => api.new_holder(&platform).await?,
     };
     println!(
         "   the customer's card: ************{}",

@@ -111,8 +111,9 @@ impl Api {
 
     /// The sandbox's newest SMS to `phone`, and the 6-digit code in it.
     pub async fn sandbox_otp(&self, token: &str, phone: &str) -> Result<String> {
+        let query = phone.replace('+', "%2B");
         let sms = self
-            .get(token, &format!("/v1/sandbox/sms?phone={phone}"))
+            .get(token, &format!("/v1/sandbox/sms?phone={query}"))
             .await?;
         let text = sms["data"][0]["body"]
             .as_str()
@@ -128,26 +129,14 @@ impl Api {
         Ok(code)
     }
 
-    /// Registers a new holder (sandbox admin), so the example can run again and again.
-    pub async fn new_holder(&self, admin: &str) -> Result<(String, String)> {
-        let n: u32 = rand::random::<u32>() % 9000 + 1000;
-        let phone = format!("0857{:08}", rand::random::<u32>() % 100_000_000);
-        let body = json!({
-            "nik": format!("3201011508{:02}{n:04}", 80 + n % 20),
-            "kk_number": format!("32010101{:08}", rand::random::<u32>() % 100_000_000),
-            "full_name": "Contoh Peserta",
-            "phone": phone,
-            "wave": 1,
-            "passed_at": chrono::Utc::now().to_rfc3339(),
-        });
-        let holder = self.post(admin, "/v1/admin/participants", body).await?;
-        Ok((
-            holder["card_number"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            phone,
-        ))
+    /// A fresh active test holder (`POST /v1/sandbox/holders`, any sandbox token), so the example
+    /// can run again and again: its card number and the phone its OTPs go to.
+    pub async fn new_holder(&self, token: &str) -> Result<(String, String)> {
+        let holder = self
+            .post(token, "/v1/sandbox/holders", json!({"state": "active"}))
+            .await?;
+        let field = |k: &str| holder[k].as_str().unwrap_or_default().to_string();
+        Ok((field("card_number"), field("phone")))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod page;
 pub mod participants;
 pub mod partners;
 pub mod payout_accounts;
+pub mod sandbox;
 pub mod schema;
 pub mod signatures;
 pub mod sms_outbox;

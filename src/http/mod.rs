@@ -91,6 +91,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(admin::vouchers::void)
         .service(admin::audit::list)
         .service(sandbox::sms)
+        .service(sandbox::mint_holder)
+        .service(sandbox::reset_test_cards)
         .service(compat::status)
         .service(compat::commit);
 }

@@ -186,7 +186,7 @@ fn certify(
 
 /// One report on one voucher, all or nothing: the completion, then each certificate; then the
 /// events, each with the voucher as it now is. Returns the LPK's view and whether anything changed.
-fn report(
+pub(crate) fn report(
     c: &mut DbConn,
     actor: &Actor,
     lpk: &PartnerId,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Event};
 use super::voucher_view::{VoucherView, views};
 use super::vouchers::load;
-use super::{Call, Core};
+use super::{Actor, Call, Core};
 use crate::db::{self, DbConn, participants, payout_accounts, surveys, vouchers};
 use crate::domain::completion::Review;
 use crate::domain::participant::CardStatus;
@@ -128,6 +128,35 @@ fn one_training(
         .ok_or_else(|| Error::internal("training view", "empty"))
 }
 
+/// A review, in the caller's transaction (the sandbox seed runs it inside its own).
+pub(crate) fn review(
+    c: &mut DbConn,
+    actor: &Actor,
+    holder: &ParticipantId,
+    cmd: &ReviewTraining,
+) -> Result<TrainingView, Error> {
+    let d = load(c, &Viewer::Holder(holder.clone()), &cmd.code)?;
+    if d.row.reviewed_at.is_some() {
+        return Err(ErrorCode::ReviewAlreadySubmitted.refusal());
+    }
+    d.row.status.check_completed()?;
+    let review = &cmd.review;
+    if !vouchers::record_review(c, &d.row.id, review.rating, &review.text, db::now())? {
+        return Err(ErrorCode::ReviewAlreadySubmitted.refusal());
+    }
+    audit::record(
+        c,
+        actor,
+        Event {
+            action: "voucher.review",
+            target_type: "voucher",
+            target_id: d.row.code.as_str(),
+            details: serde_json::json!({"rating": review.rating}),
+        },
+    )?;
+    one_training(c, holder, &cmd.code)
+}
+
 impl Core {
     /// The holder's card, balance and what the incentive still waits for.
     pub async fn me(&self, call: &Call) -> Result<MeView, Error> {
@@ -164,29 +193,8 @@ impl Core {
     ) -> Result<TrainingView, Error> {
         let holder = call.holder()?;
         let actor = call.actor.clone();
-        self.once(call, move |c, _| {
-            let d = load(c, &Viewer::Holder(holder.clone()), &cmd.code)?;
-            if d.row.reviewed_at.is_some() {
-                return Err(ErrorCode::ReviewAlreadySubmitted.refusal());
-            }
-            d.row.status.check_completed()?;
-            let review = &cmd.review;
-            if !vouchers::record_review(c, &d.row.id, review.rating, &review.text, db::now())? {
-                return Err(ErrorCode::ReviewAlreadySubmitted.refusal());
-            }
-            audit::record(
-                c,
-                &actor,
-                Event {
-                    action: "voucher.review",
-                    target_type: "voucher",
-                    target_id: d.row.code.as_str(),
-                    details: serde_json::json!({"rating": review.rating}),
-                },
-            )?;
-            one_training(c, &holder, &cmd.code)
-        })
-        .await
+        self.once(call, move |c, _| review(c, &actor, &holder, &cmd))
+            .await
     }
 
     /// The holder fills survey `n`, once, after a completed training.

@@ -218,35 +218,42 @@ fn repeat(c: &mut DbConn, first: &Voucher, cmd: &BuyVoucher) -> Result<Purchased
     Ok(Purchased::Existing(view_by_id(c, &first.id)?))
 }
 
+/// The purchase, in the caller's transaction (the sandbox seed runs it inside its own).
+pub(crate) fn buy(
+    c: &mut DbConn,
+    actor: &Actor,
+    platform: &PartnerId,
+    cmd: &BuyVoucher,
+) -> Result<Purchased, Error> {
+    let order = |c: &mut DbConn| vouchers::find_by_order(c, platform, &cmd.external_order_id);
+    if let Some(first) = order(c)? {
+        return repeat(c, &first, cmd);
+    }
+    match c.transaction(|c| issue(c, actor, platform, cmd)) {
+        Ok(id) => Ok(Purchased::Created(view_by_id(c, &id)?)),
+        // A retry that raced the first request finds the validation used, or the order id
+        // taken: the first purchase is the answer.
+        Err(Stop::Refused(e)) if e.code == ErrorCode::ValidationUsed => match order(c)? {
+            Some(first) => repeat(c, &first, cmd),
+            None => Err(e),
+        },
+        Err(Stop::Refused(e)) => Err(e),
+        Err(Stop::RepeatOrder) => match order(c)? {
+            Some(first) => repeat(c, &first, cmd),
+            None => Err(Error::internal(
+                "purchase",
+                "unique violation without a matching order",
+            )),
+        },
+    }
+}
+
 impl Core {
     /// Buys a voucher with a verified card validation: debits the training balance once.
     pub async fn buy_voucher(&self, call: &Call, cmd: BuyVoucher) -> Result<Purchased, Error> {
         let platform = call.platform()?;
         let actor = call.actor.clone();
-        self.once(call, move |c, _| {
-            let order =
-                |c: &mut DbConn| vouchers::find_by_order(c, &platform, &cmd.external_order_id);
-            if let Some(first) = order(c)? {
-                return repeat(c, &first, &cmd);
-            }
-            match c.transaction(|c| issue(c, &actor, &platform, &cmd)) {
-                Ok(id) => Ok(Purchased::Created(view_by_id(c, &id)?)),
-                // A retry that raced the first request finds the validation used, or the order id
-                // taken: the first purchase is the answer.
-                Err(Stop::Refused(e)) if e.code == ErrorCode::ValidationUsed => match order(c)? {
-                    Some(first) => repeat(c, &first, &cmd),
-                    None => Err(e),
-                },
-                Err(Stop::Refused(e)) => Err(e),
-                Err(Stop::RepeatOrder) => match order(c)? {
-                    Some(first) => repeat(c, &first, &cmd),
-                    None => Err(Error::internal(
-                        "purchase",
-                        "unique violation without a matching order",
-                    )),
-                },
-            }
-        })
-        .await
+        self.once(call, move |c, _| buy(c, &actor, &platform, &cmd))
+            .await
     }
 }

@@ -2,21 +2,18 @@
 //! Credentials and test cards are fixed and documented in the README, so partners can integrate
 //! every path without a real participant. The seed goes through the same use cases as the API.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::catalog::{NewCourse, NewSchedule, Review};
-use super::participants::{self as holders, NewParticipant, Registration};
 use super::partners::{self, ClientCredentials};
-use super::purchase::{BuyVoucher, Purchased};
+use super::sandbox_seed::{SandboxParts, SeedHolder, seed_holder};
 use super::{Actor, Call, Core};
-use crate::db::card_validations::{self as validations, Validation};
-use crate::db::{self, participants, write_tx};
+use crate::db;
 use crate::domain::course::CourseMode;
-use crate::domain::participant::CardAction;
 use crate::domain::partner::PartnerKind;
-use crate::domain::time::wib;
-use crate::domain::validation::ValidationState;
-use crate::domain::{CardNumber, CourseCode, PartnerId, Rupiah, ValidationId, VoucherCode, Who};
+use crate::domain::{CardNumber, PartnerId, Rupiah, Who};
 use crate::error::Error;
 
 /// `(client_id, client_secret, name, kind)` of the demo clients.
@@ -45,9 +42,12 @@ pub const CLIENTS: &[(&str, &str, &str, PartnerKind)] = &[
 /// can try those endpoints at once.
 pub const LPK_SIGNING_KEY: &str = "sandbox-lpk-signing-key";
 
-/// The documented test cards: the first 15 digits (the 16th is the Luhn check digit) and what they do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The state of a documented test card (README), which a minted sandbox holder can be made in too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = SandboxState)]
 pub enum TestCard {
+    #[default]
     Active,
     Frozen,
     Revoked,
@@ -62,6 +62,8 @@ pub enum TestCard {
     ReadyForIncentive,
 }
 
+/// The documented test cards: the first 15 digits (the 16th is the Luhn check digit), their state
+/// and what it does.
 pub const TEST_CARDS: &[(&str, TestCard, &str)] = &[
     ("520000000000001", TestCard::Active, "active, full balance"),
     ("520000000000002", TestCard::Frozen, "frozen (card_frozen)"),
@@ -107,8 +109,20 @@ pub fn card(payload: &str) -> CardNumber {
     CardNumber::complete(payload)
 }
 
-/// Any fixed number: the lock two instances take to seed one empty database once.
-const SEED_LOCK: i64 = 0x7361_6e64_626f_7821; // "sandbox!"
+/// The titles of the seeded courses holders buy: the first (with a run) and the self-paced one.
+pub const SEED_COURSES: (&str, &str) = (
+    "Digital Marketing untuk UMKM",
+    "Microsoft Excel untuk Administrasi Kantor",
+);
+
+/// The platform order id of the `i`-th test card's seeded voucher.
+pub(super) fn seed_order(i: usize) -> String {
+    format!("SANDBOX-SEED-{}", i + 1)
+}
+
+/// Any fixed number: the lock two instances take to seed one empty database once, and a reset
+/// takes so that it never runs beside a seed or another reset.
+pub(super) const SEED_LOCK: i64 = 0x7361_6e64_626f_7821; // "sandbox!"
 
 impl Core {
     /// Seeds the demo when the database has no partner yet; returns the clients it created.
@@ -140,51 +154,43 @@ impl Core {
                 .find(|c| c.kind == kind.role())
                 .map(|c| c.id.clone())
         };
-        let (Some(lpk), Some(platform)) =
-            (partner(PartnerKind::Lpk), partner(PartnerKind::Platform))
-        else {
+        let Some(lpk) = partner(PartnerKind::Lpk) else {
             return Ok(created);
         };
-        let (course, self_paced) = self.seed_courses(&system, &lpk).await?;
-        for (i, (payload, kind, _)) in TEST_CARDS.iter().enumerate() {
-            let card = card(payload);
-            self.seed_card(&system, i, &card, *kind).await?;
-            let order = format!("SANDBOX-SEED-{}", i + 1);
-            match kind {
-                TestCard::TrainingInProgress => {
-                    self.buy_without_otp(&platform, &card, &course, order)
-                        .await?;
-                }
-                TestCard::CompletedAwaitingReview
-                | TestCard::ReviewedWithoutPayoutAccount
-                | TestCard::ReadyForIncentive => {
-                    let voucher = self
-                        .buy_without_otp(&platform, &card, &self_paced, order)
-                        .await?;
-                    self.seed_after_training(&lpk, &card, voucher, *kind)
-                        .await?;
-                }
-                _ => {}
+        self.seed_courses(&system, &lpk).await?;
+        self.write(move |c, core| {
+            let parts = SandboxParts::find(c)?;
+            for (i, (payload, kind, _)) in TEST_CARDS.iter().enumerate() {
+                let holder = SeedHolder::documented(i, payload);
+                let course = parts.documented_course(*kind);
+                seed_holder(
+                    c,
+                    core,
+                    &system,
+                    &parts,
+                    &holder,
+                    *kind,
+                    course,
+                    seed_order(i),
+                )?;
             }
-        }
+            Ok(())
+        })
+        .await?;
         Ok(created)
     }
 
     /// Two approved courses of the sandbox LPK, each with a 30-seat run a week ahead, and a
-    /// self-paced one (no schedule); the codes of the first and the self-paced one.
-    async fn seed_courses(
-        &self,
-        system: &Actor,
-        lpk: &PartnerId,
-    ) -> Result<(CourseCode, CourseCode), Error> {
+    /// self-paced one (no schedule), titled as [`SEED_COURSES`] says.
+    async fn seed_courses(&self, system: &Actor, lpk: &PartnerId) -> Result<(), Error> {
         let as_lpk = Call::by(Actor {
             who: Who::Lpk(lpk.clone()),
             request_id: None,
         });
         let starts = db::now() + Duration::days(7);
-        let mut first = None;
+        let (first, self_paced) = SEED_COURSES;
         for (title, price, mode) in [
-            ("Digital Marketing untuk UMKM", 500_000, CourseMode::Online),
+            (first, 500_000, CourseMode::Online),
             ("Barista Profesional", 750_000, CourseMode::Offline),
         ] {
             let course = self
@@ -214,13 +220,12 @@ impl Core {
                 Review::Approve,
             )
             .await?;
-            first.get_or_insert(course.course_code);
         }
         let self_paced = self
             .submit_course(
                 &as_lpk,
                 NewCourse {
-                    title: "Microsoft Excel untuk Administrasi Kantor".into(),
+                    title: self_paced.into(),
                     description: "Belajar mandiri kapan saja: pelatihan sandbox tanpa jadwal."
                         .into(),
                     price: Rupiah::new(300_000).unwrap_or_default(),
@@ -237,132 +242,6 @@ impl Core {
             Review::Approve,
         )
         .await?;
-        let first = first.ok_or_else(|| Error::internal("sandbox seed", "no course"))?;
-        Ok((first, self_paced.course_code))
-    }
-
-    async fn seed_card(
-        &self,
-        system: &Actor,
-        i: usize,
-        card: &CardNumber,
-        kind: TestCard,
-    ) -> Result<(), Error> {
-        let now = Utc::now().with_timezone(&wib());
-        let passed_at = if kind == TestCard::DeadlinePassed {
-            now - Duration::days(40)
-        } else {
-            now - Duration::days(1)
-        };
-        let names = [
-            "Budi Santoso",
-            "Siti Rahayu",
-            "Agus Pratama",
-            "Dewi Lestari",
-            "Rina Wijaya",
-        ];
-        let form = NewParticipant {
-            nik: format!("31710115089{:05}", i + 1),
-            kk_number: format!("31710101012{:05}", i + 1),
-            full_name: names[i % names.len()].into(),
-            phone: format!("0812000000{:02}", i + 1),
-            email: None,
-            wave: 1,
-            passed_at,
-        };
-        let reg = Registration::try_from(&form)?;
-        let (system, card) = (system.clone(), card.clone());
-        self.write(move |c, core| {
-            holders::register(c, core, &system, &reg, Some(card.clone()))?;
-            let reason = "sandbox test card";
-            match kind {
-                TestCard::Frozen => drop(holders::change_status(
-                    c,
-                    core,
-                    &system,
-                    &card,
-                    CardAction::Freeze,
-                    reason,
-                )?),
-                TestCard::Revoked => drop(holders::change_status(
-                    c,
-                    core,
-                    &system,
-                    &card,
-                    CardAction::Revoke,
-                    reason,
-                )?),
-                TestCard::LowBalance => {
-                    let low = Rupiah::new(100_000).unwrap_or_default();
-                    participants::sandbox_set_balance(c, &card, low)?;
-                }
-                TestCard::Active
-                | TestCard::DeadlinePassed
-                | TestCard::TrainingInProgress
-                | TestCard::CompletedAwaitingReview
-                | TestCard::ReviewedWithoutPayoutAccount
-                | TestCard::ReadyForIncentive => {}
-            }
-            Ok(())
-        })
-        .await
-    }
-
-    /// A voucher bought through the real purchase, with a validation recorded as verified (there is
-    /// no holder to read an OTP at seed time).
-    async fn buy_without_otp(
-        &self,
-        platform: &PartnerId,
-        card: &CardNumber,
-        course: &CourseCode,
-        external_order_id: String,
-    ) -> Result<VoucherCode, Error> {
-        let (platform_id, card, code) = (platform.clone(), card.clone(), course.clone());
-        let (validation, schedule) = self
-            .read(move |c, _| {
-                let now = db::now();
-                let holder = participants::find_by_card(c, &card)?
-                    .ok_or_else(|| Error::not_found("test card"))?;
-                let viewer = crate::domain::Viewer::Platform(platform_id.clone());
-                let course = crate::db::courses::find_visible(c, &viewer, &code)?
-                    .ok_or_else(|| Error::not_found("sandbox course"))?;
-                let schedule = crate::db::courses::schedules(c, &course.id)?
-                    .into_iter()
-                    .next();
-                let row = Validation {
-                    id: ValidationId::new(),
-                    platform_id,
-                    participant_id: holder.id,
-                    course_id: course.id,
-                    schedule_id: schedule.as_ref().map(|s| s.id.clone()),
-                    status: ValidationState::Verified,
-                    otp_hash: None,
-                    otp_expires_at: now,
-                    wrong_attempts: 0,
-                    resends: 0,
-                    last_sent_at: None,
-                    verified_at: Some(now),
-                    valid_until: Some(now + Duration::minutes(5)),
-                    used_at: None,
-                    created_at: now,
-                };
-                write_tx(c, |c| validations::insert(c, &row))?;
-                Ok((row.id, schedule.map(|s| s.schedule_code)))
-            })
-            .await?;
-        let as_platform = Call::by(Actor {
-            who: Who::Platform(platform.clone()),
-            request_id: None,
-        });
-        let buy = BuyVoucher {
-            validation,
-            course: course.clone(),
-            schedule,
-            external_order_id,
-        };
-        let voucher = match self.buy_voucher(&as_platform, buy).await? {
-            Purchased::Created(v) | Purchased::Existing(v) => v,
-        };
-        VoucherCode::parse(&voucher.code)
+        Ok(())
     }
 }

@@ -6,7 +6,7 @@ use super::audit::{self, Event};
 use super::purchase::schedule_facts;
 pub use super::voucher_view::VoucherView;
 use super::voucher_view::{announce, view_by_id, view_for, views};
-use super::{Call, Core};
+use super::{Actor, Call, Core};
 pub use crate::db::vouchers::Filter;
 use crate::db::vouchers::{self, VoucherDetail};
 use crate::db::{self, DbConn, courses, participants};
@@ -52,6 +52,45 @@ pub(crate) fn load(
     vouchers::find_visible(conn, viewer, code)?.ok_or_else(|| Error::not_found("voucher"))
 }
 
+/// A redemption, in the caller's transaction (the sandbox seed runs it inside its own).
+pub(crate) fn redeem(
+    c: &mut DbConn,
+    actor: &Actor,
+    viewer: &Viewer,
+    cmd: &Redeem,
+) -> Result<VoucherView, Error> {
+    let now = db::now();
+    let d = load(c, viewer, &cmd.code)?;
+    let proof = match &cmd.proof {
+        HolderProof::Card(card) if *card != d.card_number => {
+            return Err(ErrorCode::CardMismatch.refusal());
+        }
+        HolderProof::Card(_) => "card",
+        HolderProof::CodeOnly => "code_only",
+    };
+    let to = d.row.status.redeem()?;
+    if let Some(schedule_id) = &d.row.schedule_id {
+        let schedule = courses::find_schedule(c, schedule_id)?;
+        purchase::check_redeem_window(&schedule_facts(&schedule), now)?;
+    }
+    if !vouchers::transition(c, &d.row.id, VoucherStatus::Issued, to, now, None)? {
+        return Err(ErrorCode::VoucherAlreadyRedeemed.with("The voucher was redeemed meanwhile."));
+    }
+    audit::record(
+        c,
+        actor,
+        Event {
+            action: "voucher.redeem",
+            target_type: "voucher",
+            target_id: d.row.code.as_str(),
+            details: serde_json::json!({"proof": proof}),
+        },
+    )?;
+    let v = view_by_id(c, &d.row.id)?;
+    announce(c, &v, EventType::VoucherRedeemed)?;
+    Ok(super::voucher_view::for_viewer(v, viewer))
+}
+
 impl Core {
     /// One voucher, if the caller sold it, runs it, owns it or manages the program (else 404).
     pub async fn voucher(&self, call: &Call, code: VoucherCode) -> Result<VoucherView, Error> {
@@ -91,41 +130,8 @@ impl Core {
     pub async fn redeem_voucher(&self, call: &Call, cmd: Redeem) -> Result<VoucherView, Error> {
         let viewer = call.who().viewer();
         let actor = call.actor.clone();
-        self.once(call, move |c, _| {
-            let now = db::now();
-            let d = load(c, &viewer, &cmd.code)?;
-            let proof = match &cmd.proof {
-                HolderProof::Card(card) if *card != d.card_number => {
-                    return Err(ErrorCode::CardMismatch.refusal());
-                }
-                HolderProof::Card(_) => "card",
-                HolderProof::CodeOnly => "code_only",
-            };
-            let to = d.row.status.redeem()?;
-            if let Some(schedule_id) = &d.row.schedule_id {
-                let schedule = courses::find_schedule(c, schedule_id)?;
-                purchase::check_redeem_window(&schedule_facts(&schedule), now)?;
-            }
-            if !vouchers::transition(c, &d.row.id, VoucherStatus::Issued, to, now, None)? {
-                return Err(
-                    ErrorCode::VoucherAlreadyRedeemed.with("The voucher was redeemed meanwhile.")
-                );
-            }
-            audit::record(
-                c,
-                &actor,
-                Event {
-                    action: "voucher.redeem",
-                    target_type: "voucher",
-                    target_id: d.row.code.as_str(),
-                    details: serde_json::json!({"proof": proof}),
-                },
-            )?;
-            let v = view_by_id(c, &d.row.id)?;
-            announce(c, &v, EventType::VoucherRedeemed)?;
-            Ok(super::voucher_view::for_viewer(v, &viewer))
-        })
-        .await
+        self.once(call, move |c, _| redeem(c, &actor, &viewer, &cmd))
+            .await
     }
 
     /// Records one session (or the post-test); reporting a sequence again changes nothing.

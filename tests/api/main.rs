@@ -35,6 +35,7 @@ mod purchase_helpers;
 mod races;
 mod retention;
 mod sandbox;
+mod sandbox_holders;
 mod sms_gateway;
 mod vouchers;
 mod webhook_helpers;
