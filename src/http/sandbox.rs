@@ -66,6 +66,7 @@ pub struct NewSandboxHolder {
 /// with the voucher bought for it (sold by `sandbox-platform`, run by `sandbox-lpk`).
 #[utoipa::path(
     tag = "sandbox",
+    operation_id = "mintSandboxHolder",
     request_body = NewSandboxHolder,
     security(("bearer" = [])),
     responses(
@@ -91,6 +92,7 @@ pub async fn mint_holder(
 /// was made on them is removed and they are seeded again. Minted holders are left alone.
 #[utoipa::path(
     tag = "sandbox",
+    operation_id = "resetSandboxTestCards",
     security(("bearer" = [])),
     responses(
         (status = 200, body = SandboxReset),
