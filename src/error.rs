@@ -132,7 +132,8 @@ error_codes! {
 pub struct FieldError {
     /// The JSON field (dotted path for nested fields, `items[3].score` for arrays).
     pub field: String,
-    /// A stable snake_case code for this field's problem.
+    /// A stable snake_case code for this field's problem: `required`, `invalid_type` or
+    /// `unknown_field` when the body's shape is wrong, else the rule's own (`length`, `range`...).
     pub code: String,
     /// Human-readable explanation.
     pub message: String,

@@ -46,6 +46,7 @@ pub fn document(api: &mut OpenApi) {
             // Only `/v1` answers problem+json: the Prakerja-compatible paths document their own.
             if op.request_body.is_some() && v1 {
                 add(op, "400", "malformed_json");
+                add(op, "422", "validation_failed");
                 add(op, "413", "payload_too_large");
                 add(op, "415", "unsupported_media_type");
             }

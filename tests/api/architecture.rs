@@ -97,6 +97,24 @@ fn handlers_reach_neither_the_store_nor_a_gateway() {
 }
 
 #[test]
+fn every_json_body_is_read_by_the_extractor_that_names_bad_fields() {
+    // `web::Json` answers serde's text without `errors[]`; `http::json::Json` names each field.
+    let offenders: Vec<String> = rust_files(&src("http"))
+        .into_iter()
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .contains(": web::Json<")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "use http::json::Json in {offenders:?}"
+    );
+}
+
+#[test]
 fn no_source_file_is_over_400_lines() {
     let long: Vec<String> = rust_files(&src(""))
         .into_iter()
