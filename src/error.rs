@@ -11,10 +11,14 @@
 //!
 //! Every code is listed once in [`ErrorCode`], with its HTTP status, title and the standard
 //! explanation used when a refusal has nothing more specific to say: one place for each message.
-//! `GET /errors` renders that list as the page the `type` URI of each problem points to.
+//! `reference.rs` adds to each code what it means and what to tell the holder; `GET /errors`
+//! renders that as the page the `type` URI of each problem points to, `GET /errors.json` as data.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+mod reference;
+pub use reference::{ErrorEntry, Remedy, reference};
 
 macro_rules! error_codes {
     ($($variant:ident => ($status:literal, $code:literal, $title:literal, $explain:literal)),+ $(,)?) => {

@@ -10,6 +10,7 @@ use crate::error::FieldError;
 use crate::http::problem::Problem;
 
 mod cross_cutting;
+pub mod error_codes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -100,6 +101,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts()
         .1;
     cross_cutting::document(&mut api);
+    error_codes::document(&mut api);
     api
 }
 

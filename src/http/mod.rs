@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(meta::readyz)
         .service(meta::metrics)
         .service(meta::errors_page)
+        .service(meta::errors_json)
         .service(oauth::token)
         .service(courses::list)
         .service(courses::get)

@@ -11,7 +11,7 @@ use crate::binary::Binary;
 use crate::helpers::*;
 use crate::purchase_helpers::*;
 
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)
         .expect("readable source tree")
@@ -27,7 +27,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn src(part: &str) -> PathBuf {
+pub fn src(part: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(part)
 }
 

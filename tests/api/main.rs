@@ -17,6 +17,7 @@ mod courses;
 mod disbursement_helpers;
 mod disbursement_races;
 mod disbursements;
+mod error_reference;
 mod errors;
 mod events;
 mod hardening;
