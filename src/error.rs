@@ -11,10 +11,14 @@
 //!
 //! Every code is listed once in [`ErrorCode`], with its HTTP status, title and the standard
 //! explanation used when a refusal has nothing more specific to say: one place for each message.
-//! `GET /errors` renders that list as the page the `type` URI of each problem points to.
+//! `reference.rs` adds to each code what it means and what to tell the holder; `GET /errors`
+//! renders that as the page the `type` URI of each problem points to, `GET /errors.json` as data.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+mod reference;
+pub use reference::{ErrorEntry, Remedy, reference};
 
 macro_rules! error_codes {
     ($($variant:ident => ($status:literal, $code:literal, $title:literal, $explain:literal)),+ $(,)?) => {
@@ -132,7 +136,8 @@ error_codes! {
 pub struct FieldError {
     /// The JSON field (dotted path for nested fields, `items[3].score` for arrays).
     pub field: String,
-    /// A stable snake_case code for this field's problem.
+    /// A stable snake_case code for this field's problem: `required`, `invalid_type` or
+    /// `unknown_field` when the body's shape is wrong, else the rule's own (`length`, `range`...).
     pub code: String,
     /// Human-readable explanation.
     pub message: String,

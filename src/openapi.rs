@@ -17,6 +17,7 @@ use crate::http::problem::Problem;
 mod cross_cutting;
 pub mod events;
 mod generics;
+pub mod error_codes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -143,6 +144,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     cross_cutting::document(&mut api);
     generics::refer_to_arguments(&mut api);
     events::document(&mut api);
+    error_codes::document(&mut api);
     api
 }
 

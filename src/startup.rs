@@ -68,7 +68,7 @@ impl Application {
         let allowed = web::Data::new(http::AllowedMethods::from_spec(&api));
         let server = HttpServer::new(move || {
             let max_body = server_state.config.server.max_body_bytes;
-            let (json, path, query) = http::extractor_configs(max_body);
+            let (path, query) = http::extractor_configs();
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
@@ -76,7 +76,6 @@ impl Application {
                 .split_for_parts();
             app.app_data(server_state.clone())
                 .app_data(allowed.clone())
-                .app_data(json)
                 .app_data(path)
                 .app_data(query)
                 .app_data(web::PayloadConfig::new(max_body))

@@ -10,6 +10,7 @@ use crate::auth::scope::ValidateCards;
 use crate::domain::otp::Otp;
 use crate::domain::{CardNumber, CourseCode, ScheduleCode, ValidationId};
 use crate::error::{Error, ErrorCode};
+use crate::http::json::Json;
 use crate::service::card_validations::{StartValidation, ValidationView, VerifiedValidation};
 use crate::state::AppState;
 
@@ -75,7 +76,7 @@ fn validation_id(path: web::Path<String>) -> Result<ValidationId, Error> {
 #[post("/v1/card-validations")]
 pub async fn start(
     auth: Auth<ValidateCards>,
-    body: web::Json<NewValidation>,
+    body: Json<NewValidation>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = StartValidation::try_from(body.into_inner())?;
@@ -127,7 +128,7 @@ pub async fn resend(
 pub async fn verify(
     auth: Auth<ValidateCards>,
     path: web::Path<String>,
-    body: web::Json<OtpBody>,
+    body: Json<OtpBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VerifiedValidation>, ApiError> {
     let otp = Otp::parse(&body.otp)?;

@@ -12,7 +12,8 @@ use crate::auth::scope::ReportCompletions;
 use crate::domain::VoucherCode;
 use crate::domain::completion::{Certificate, CertificateKind, Completion, Score};
 use crate::domain::time::to_utc;
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
+use crate::http::json::Json;
 use crate::service::completions::{BatchReport, BatchRow, IssueCertificate, ReportCompletion};
 use crate::service::vouchers::VoucherView;
 use crate::state::AppState;
@@ -106,20 +107,18 @@ fn batch_row(item: serde_json::Value) -> BatchRow {
         .and_then(|c| c.as_str())
         .unwrap_or("")
         .to_string();
-    let report = serde_json::from_value::<BatchItem>(item)
-        .map_err(|e| ErrorCode::ValidationFailed.with(e.to_string()))
-        .and_then(|item| {
-            let cmd = ReportCompletion {
-                code: VoucherCode::parse(&item.voucher_code)?,
-                completion: completion(item.completed_at, item.passed, item.score)?,
-            };
-            let certs = item
-                .certificates
-                .iter()
-                .map(NewCertificate::parse)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((cmd, certs))
-        });
+    let report = crate::http::json::from_value::<BatchItem>(item).and_then(|item| {
+        let cmd = ReportCompletion {
+            code: VoucherCode::parse(&item.voucher_code)?,
+            completion: completion(item.completed_at, item.passed, item.score)?,
+        };
+        let certs = item
+            .certificates
+            .iter()
+            .map(NewCertificate::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((cmd, certs))
+    });
     BatchRow {
         voucher_code,
         report,
@@ -148,7 +147,7 @@ fn code(path: web::Path<String>) -> Result<VoucherCode, Error> {
 pub async fn complete(
     auth: Auth<ReportCompletions>,
     path: web::Path<String>,
-    body: web::Json<NewCompletion>,
+    body: Json<NewCompletion>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
     let cmd = ReportCompletion {
@@ -180,7 +179,7 @@ pub async fn complete(
 pub async fn certify(
     auth: Auth<ReportCompletions>,
     path: web::Path<String>,
-    body: web::Json<NewCertificate>,
+    body: Json<NewCertificate>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = IssueCertificate {
@@ -210,7 +209,7 @@ pub async fn certify(
 #[post("/v1/completions/batch")]
 pub async fn batch(
     auth: Auth<ReportCompletions>,
-    body: web::Json<NewBatch>,
+    body: Json<NewBatch>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<BatchReport>, ApiError> {
     let rows = body.into_inner().items.into_iter().map(batch_row).collect();

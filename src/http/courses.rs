@@ -14,6 +14,7 @@ use crate::domain::course::{CourseMode, CourseStatus};
 use crate::domain::time::to_utc;
 use crate::domain::{CourseCode, PartnerId, Rupiah};
 use crate::error::Error;
+use crate::http::json::Json;
 use crate::page::CursorKind;
 use crate::service::catalog::{self, CourseView, ScheduleView};
 use crate::state::AppState;
@@ -186,7 +187,7 @@ pub async fn get(
 #[post("/v1/courses")]
 pub async fn submit(
     auth: Auth<WriteCatalog>,
-    body: web::Json<NewCourse>,
+    body: Json<NewCourse>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let new = catalog::NewCourse::try_from(body.into_inner())?;
@@ -214,7 +215,7 @@ pub async fn submit(
 pub async fn add_schedule(
     auth: Auth<WriteCatalog>,
     path: web::Path<String>,
-    body: web::Json<NewSchedule>,
+    body: Json<NewSchedule>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let new = catalog::NewSchedule::try_from(body.into_inner())?;

@@ -13,6 +13,7 @@ use crate::auth::scope::{Manage, ReadDisbursements};
 use crate::domain::disbursement::FailureReason;
 use crate::domain::{CardNumber, DisbursementId};
 use crate::error::Error;
+use crate::http::json::Json;
 use crate::page::CursorKind;
 use crate::service::disbursement_run::RunSummary;
 use crate::service::disbursements::{BankResult, DisbursementView};
@@ -153,7 +154,7 @@ pub async fn get(
 #[post("/v1/admin/disbursements/run")]
 pub async fn run(
     auth: Auth<Manage>,
-    body: web::Json<RunRequest>,
+    body: Json<RunRequest>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<RunSummary>, ApiError> {
     Ok(web::Json(
@@ -179,7 +180,7 @@ pub async fn run(
 pub async fn record_result(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<ResultBody>,
+    body: Json<ResultBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<DisbursementView>, ApiError> {
     let id = disbursement_id(path)?;

@@ -15,6 +15,7 @@ use crate::domain::payout::PayoutKind;
 use crate::domain::survey::{Answers, SurveyNumber};
 use crate::domain::{ChallengeId, VoucherCode};
 use crate::error::Error;
+use crate::http::json::Json;
 use crate::page::CursorKind;
 use crate::service::disbursements::DisbursementView;
 use crate::service::me::{MeView, ReviewTraining, SurveyView, TrainingView};
@@ -137,7 +138,7 @@ pub async fn trainings(
 pub async fn review(
     auth: Auth<Me>,
     path: web::Path<String>,
-    body: web::Json<NewReview>,
+    body: Json<NewReview>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = ReviewTraining {
@@ -166,7 +167,7 @@ pub async fn review(
 pub async fn survey(
     auth: Auth<Me>,
     path: web::Path<String>,
-    body: web::Json<NewSurvey>,
+    body: Json<NewSurvey>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let n = path
@@ -216,7 +217,7 @@ pub async fn disbursements(
 #[put("/v1/me/payout-account")]
 pub async fn put_payout_account(
     auth: Auth<Me>,
-    body: web::Json<NewPayoutAccount>,
+    body: Json<NewPayoutAccount>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -247,7 +248,7 @@ pub async fn put_payout_account(
 #[post("/v1/me/payout-account/confirm")]
 pub async fn confirm_payout_account(
     auth: Auth<Me>,
-    body: web::Json<PayoutConfirmation>,
+    body: Json<PayoutConfirmation>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<PayoutAccountView>, ApiError> {
     let otp = Otp::parse(&body.otp)?;

@@ -11,6 +11,7 @@ pub mod courses;
 pub mod disbursements;
 pub mod docs;
 pub mod events;
+pub mod json;
 pub mod limits;
 pub mod me;
 pub mod meta;
@@ -23,12 +24,10 @@ pub mod sandbox;
 pub mod vouchers;
 pub mod webhooks;
 
-use actix_web::{
-    HttpRequest, error::JsonPayloadError, error::PathError, error::QueryPayloadError, web,
-};
+use actix_web::{error::PathError, error::QueryPayloadError, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{Error, ErrorCode};
+use crate::error::ErrorCode;
 use problem::ApiError;
 
 /// Registers every route (also used to build the OpenAPI document without a server).
@@ -37,6 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(meta::readyz)
         .service(meta::metrics)
         .service(meta::errors_page)
+        .service(meta::errors_json)
         .service(oauth::token)
         .service(courses::list)
         .service(courses::get)
@@ -117,31 +117,15 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Er
 }
 
 /// Extractor configs whose errors are problem+json with stable codes, not actix's plain text.
-pub fn extractor_configs(max_body: usize) -> (web::JsonConfig, web::PathConfig, web::QueryConfig) {
-    let json = web::JsonConfig::default()
-        .limit(max_body)
-        .error_handler(|err, _req: &HttpRequest| ApiError(json_error(err)).into());
+/// (JSON bodies have their own extractor, [`json::Json`].)
+pub fn extractor_configs() -> (web::PathConfig, web::QueryConfig) {
     let path = web::PathConfig::default().error_handler(|err: PathError, _| {
         ApiError(ErrorCode::NotFound.with(format!("Bad path parameter: {err}"))).into()
     });
     let query = web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
         ApiError(ErrorCode::MalformedQuery.with(err.to_string())).into()
     });
-    (json, path, query)
-}
-
-fn json_error(err: JsonPayloadError) -> Error {
-    match err {
-        JsonPayloadError::ContentType => ErrorCode::UnsupportedMediaType.refusal(),
-        JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => Error::too_large(limit),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            // A type or missing/unknown field error: name the field when serde does.
-            ErrorCode::ValidationFailed.with(e.to_string())
-        }
-        JsonPayloadError::Deserialize(e) => ErrorCode::MalformedJson.with(e.to_string()),
-        other => ErrorCode::MalformedJson.with(other.to_string()),
-    }
+    (path, query)
 }
 
 /// The methods each documented path template takes, for the `Allow` header of a 405.

@@ -45,7 +45,7 @@ fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, Error> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if ct.starts_with("application/json") {
-        serde_json::from_slice(body).map_err(|e| ErrorCode::MalformedJson.with(e.to_string()))
+        super::json::parse(body)
     } else if ct.starts_with("application/x-www-form-urlencoded")
         || (ct.is_empty() && body.is_empty())
     {

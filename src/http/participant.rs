@@ -11,6 +11,7 @@ use super::problem::{ApiError, Problem};
 use crate::domain::otp::Otp;
 use crate::domain::{CardNumber, ChallengeId};
 use crate::error::Error;
+use crate::http::json::Json;
 use crate::service::holder_sessions::{SessionToken, SessionView};
 use crate::state::AppState;
 
@@ -41,7 +42,7 @@ fn client(req: &HttpRequest, state: &AppState) -> Option<std::net::IpAddr> {
 #[post("/v1/participant/sessions")]
 pub async fn start(
     req: HttpRequest,
-    body: web::Json<NewSession>,
+    body: Json<NewSession>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     state.limits.session(client(&req, &state))?;
@@ -69,7 +70,7 @@ pub async fn start(
 pub async fn verify(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<OtpBody>,
+    body: Json<OtpBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<SessionToken>, ApiError> {
     state.limits.session_verify(client(&req, &state))?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Auth;
+use super::json::Json;
 use super::problem::{ApiError, Problem};
 use crate::auth::scope::AnyPartner;
 use crate::service::sandbox::TestCard;
@@ -78,7 +79,7 @@ pub struct NewSandboxHolder {
 #[post("/v1/sandbox/holders")]
 pub async fn mint_holder(
     auth: Auth<AnyPartner>,
-    body: web::Json<NewSandboxHolder>,
+    body: Json<NewSandboxHolder>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let holder = state

@@ -14,6 +14,7 @@ use crate::domain::time::to_utc;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{CardNumber, CourseCode, ScheduleCode, ValidationId, VoucherCode};
 use crate::error::{Error, ErrorCode};
+use crate::http::json::Json;
 use crate::page::CursorKind;
 use crate::service::purchase::{BuyVoucher, Purchased};
 use crate::service::vouchers::{AttendSession, Filter, HolderProof, Redeem, VoucherView};
@@ -125,7 +126,7 @@ fn code(path: web::Path<String>) -> Result<VoucherCode, Error> {
 #[post("/v1/vouchers")]
 pub async fn buy(
     auth: Auth<BuyVouchers>,
-    body: web::Json<NewVoucher>,
+    body: Json<NewVoucher>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = BuyVoucher::try_from(body.into_inner())?;
@@ -201,7 +202,7 @@ pub async fn list(
 pub async fn redeem(
     auth: Auth<RedeemVouchers>,
     path: web::Path<String>,
-    body: web::Json<RedeemBody>,
+    body: Json<RedeemBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
     let cmd = Redeem {
@@ -229,7 +230,7 @@ pub async fn redeem(
 pub async fn attendance(
     auth: Auth<RedeemVouchers>,
     path: web::Path<String>,
-    body: web::Json<NewAttendance>,
+    body: Json<NewAttendance>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
     let cmd = AttendSession {

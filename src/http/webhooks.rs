@@ -12,6 +12,7 @@ use crate::domain::webhook::parse_events;
 use crate::domain::webhook_url::WebhookUrl;
 use crate::domain::{EventId, WebhookEndpointId};
 use crate::error::{Error, ErrorCode};
+use crate::http::json::Json;
 use crate::service::webhooks::{CreatedEndpoint, DeliveryView, EndpointView, NewEndpoint};
 use crate::state::AppState;
 
@@ -89,7 +90,7 @@ fn event_id(path: web::Path<String>) -> Result<EventId, Error> {
 #[post("/v1/webhook-endpoints")]
 pub async fn create(
     auth: Auth<ManageWebhooks>,
-    body: web::Json<NewWebhookEndpoint>,
+    body: Json<NewWebhookEndpoint>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = body.parse()?;
@@ -196,23 +197,9 @@ fn redelivery(req: &HttpRequest, body: &[u8]) -> Result<Redelivery, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Redelivery::default());
     }
-    let json = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json {
+    if !crate::http::json::is_json(req) {
         return Err(ErrorCode::UnsupportedMediaType.refusal());
     }
     // `null` is the spec's "no body" too (the body is optional).
-    serde_json::from_slice::<Option<Redelivery>>(body)
-        .map(Option::unwrap_or_default)
-        .map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => ErrorCode::ValidationFailed.with(e.to_string()),
-            _ => ErrorCode::MalformedJson.with(e.to_string()),
-        })
+    crate::http::json::parse::<Option<Redelivery>>(body).map(Option::unwrap_or_default)
 }

@@ -67,6 +67,8 @@ pub fn document(api: &mut OpenApi) {
             // Only `/v1` answers problem+json: the Prakerja-compatible paths document their own.
             if op.request_body.is_some() && v1 {
                 add(op, "400", "malformed_json");
+                add(op, "400", "bad_request (the body could not be read)");
+                add(op, "422", "validation_failed");
                 add(op, "413", "payload_too_large");
                 add(op, "415", "unsupported_media_type");
             }
@@ -208,7 +210,7 @@ fn replayable(op: &mut Operation) {
 }
 
 /// Documents `code` under `status`: a new problem+json response, or one more code in the
-/// description of the existing one.
+/// description of the existing one (`error_codes.rs` reads the codes back into `x-error-codes`).
 fn add(op: &mut Operation, status: &str, code: &str) {
     match op.responses.responses.get_mut(status) {
         Some(RefOr::T(response)) => {

@@ -11,7 +11,7 @@ use crate::binary::Binary;
 use crate::helpers::*;
 use crate::purchase_helpers::*;
 
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)
         .expect("readable source tree")
@@ -27,7 +27,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn src(part: &str) -> PathBuf {
+pub fn src(part: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(part)
 }
 
@@ -93,6 +93,24 @@ fn handlers_reach_neither_the_store_nor_a_gateway() {
         found.is_empty(),
         "handlers use the store or a gateway:\n{}",
         found.join("\n")
+    );
+}
+
+#[test]
+fn every_json_body_is_read_by_the_extractor_that_names_bad_fields() {
+    // `web::Json` answers serde's text without `errors[]`; `http::json::Json` names each field.
+    let offenders: Vec<String> = rust_files(&src("http"))
+        .into_iter()
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .contains(": web::Json<")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "use http::json::Json in {offenders:?}"
     );
 }
 

@@ -19,6 +19,7 @@ mod disbursement_helpers;
 mod disbursement_races;
 mod disbursements;
 mod docs_browser;
+mod error_reference;
 mod errors;
 mod events;
 mod hardening;

@@ -6,6 +6,7 @@ use super::Reason;
 use crate::auth::scope::Manage;
 use crate::http::auth::Auth;
 use crate::http::courses::course_code;
+use crate::http::json::Json;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::catalog::{CourseView, Review};
 use crate::state::AppState;
@@ -55,7 +56,7 @@ pub async fn approve(
 pub async fn reject(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<CourseView>, ApiError> {
     let code = course_code(path)?;

@@ -8,6 +8,7 @@ use crate::domain::CardNumber;
 use crate::domain::participant::CardAction;
 use crate::error::{Error, ErrorCode};
 use crate::http::auth::Auth;
+use crate::http::json::Json;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::import::{ImportReport, Upload};
 use crate::service::participants::{
@@ -30,7 +31,7 @@ use crate::state::AppState;
 #[post("/v1/admin/participants")]
 pub async fn register(
     auth: Auth<Manage>,
-    body: web::Json<NewParticipant>,
+    body: Json<NewParticipant>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let form = Registration::try_from(&*body)?;
@@ -135,7 +136,7 @@ pub async fn get(
 pub async fn reveal(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<RevealedIdentity>, ApiError> {
     let card = card(path)?;
@@ -148,7 +149,7 @@ pub async fn reveal(
 async fn change(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
     action: CardAction,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
@@ -180,7 +181,7 @@ async fn change(
 pub async fn freeze(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
     change(auth, path, body, state, CardAction::Freeze).await
@@ -204,7 +205,7 @@ pub async fn freeze(
 pub async fn unfreeze(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
     change(auth, path, body, state, CardAction::Unfreeze).await
@@ -228,7 +229,7 @@ pub async fn unfreeze(
 pub async fn revoke(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ParticipantView>, ApiError> {
     change(auth, path, body, state, CardAction::Revoke).await

@@ -10,6 +10,7 @@ use crate::domain::PartnerId;
 use crate::domain::partner::{PartnerKind as Kind, PartnerStatus};
 use crate::error::Error;
 use crate::http::auth::Auth;
+use crate::http::json::Json;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::partners::{ClientCredentials, SigningKey};
 use crate::state::AppState;
@@ -50,7 +51,7 @@ fn partner_id(path: web::Path<String>) -> Result<PartnerId, Error> {
 #[post("/v1/admin/partners")]
 pub async fn create(
     auth: Auth<Manage>,
-    body: web::Json<NewPartner>,
+    body: Json<NewPartner>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;

@@ -6,6 +6,7 @@ use super::Reason;
 use crate::auth::scope::Manage;
 use crate::domain::VoucherCode;
 use crate::http::auth::Auth;
+use crate::http::json::Json;
 use crate::http::problem::{ApiError, Problem};
 use crate::service::vouchers::VoucherView;
 use crate::state::AppState;
@@ -28,7 +29,7 @@ use crate::state::AppState;
 pub async fn void(
     auth: Auth<Manage>,
     path: web::Path<String>,
-    body: web::Json<Reason>,
+    body: Json<Reason>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<VoucherView>, ApiError> {
     let code = VoucherCode::parse(&path.into_inner())?;

@@ -48,7 +48,7 @@ pub struct RedeemCode {
     security(("client_code" = [], "timestamp" = [], "signature" = [])),
     responses(
         (status = 200, body = Envelope<VoucherView>),
-        (status = 400, description = "malformed_json", body = Envelope<Refusal>),
+        (status = 400, description = "malformed_json, bad_request (the body could not be read)", body = Envelope<Refusal>),
         (status = 401, description = "invalid_signature, timestamp_out_of_window, signature_reused", body = Envelope<Refusal>),
         (status = 404, description = "not_found (no voucher of yours), invalid_voucher_code", body = Envelope<Refusal>),
         (status = 422, description = "validation_failed", body = Envelope<Refusal>),
@@ -76,7 +76,7 @@ pub async fn status(
     security(("client_code" = [], "timestamp" = [], "signature" = [])),
     responses(
         (status = 200, description = "redeemed, or the session recorded (again: a repeat changes nothing)", body = Envelope<VoucherView>),
-        (status = 400, description = "malformed_json", body = Envelope<Refusal>),
+        (status = 400, description = "malformed_json, bad_request (the body could not be read)", body = Envelope<Refusal>),
         (status = 401, description = "invalid_signature, timestamp_out_of_window, signature_reused", body = Envelope<Refusal>),
         (status = 404, description = "not_found (no voucher of yours), invalid_voucher_code", body = Envelope<Refusal>),
         (status = 422, description = "voucher_already_redeemed, voucher_voided, outside_redeem_window, card_mismatch, invalid_card_number, voucher_not_redeemed, validation_failed (sequence)", body = Envelope<Refusal>),

@@ -28,17 +28,9 @@ pub struct SignedLpk {
 }
 
 impl SignedLpk {
-    /// The body as `T`: a JSON syntax error is `malformed_json`, a wrong or missing member
-    /// `validation_failed`.
+    /// The body as `T`, read as every JSON body is ([`crate::http::json::parse`]).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            let code = if e.is_data() {
-                ErrorCode::ValidationFailed
-            } else {
-                ErrorCode::MalformedJson
-            };
-            code.with(e.to_string())
-        })
+        crate::http::json::parse(&self.body)
     }
 }
 

@@ -11,9 +11,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
-use futures_util::StreamExt;
 
-use crate::error::ErrorCode;
+use crate::http::json::read_limited;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -44,7 +43,8 @@ pub async fn layer(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
-    let body = match read_body(&mut req, state.config.server.max_body_bytes).await {
+    let body = match read_limited(&mut req.take_payload(), state.config.server.max_body_bytes).await
+    {
         Ok(body) => body,
         Err(e) => return Ok(req.error_response(ApiError(e))),
     };
@@ -56,22 +56,4 @@ pub async fn layer(
     req.extensions_mut()
         .insert(Fingerprint { key, request_hash });
     next.call(req).await.map(|r| r.map_into_boxed_body())
-}
-
-/// Reads the whole body (bounded), so it can be hashed and handed on.
-async fn read_body(
-    req: &mut ServiceRequest,
-    limit: usize,
-) -> Result<web::Bytes, crate::error::Error> {
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| ErrorCode::BadRequest.with("The request body could not be read."))?;
-        if body.len() + chunk.len() > limit {
-            return Err(crate::error::Error::too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
 }
