@@ -38,13 +38,22 @@ pub fn mac(key: &str, client_code: &str, timestamp: &str, path: &str, body: &str
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// The current unix time, a different second back for each call (within the window): two
-/// requests with one body in one second would otherwise carry one signature, and the second be
-/// refused as a replay, which is not what most tests are about.
+/// A unix time within the window, never the same twice in this run: two requests with one body
+/// and one timestamp would carry one signature, and the second be refused as a replay, which is
+/// not what most tests are about. (Counting back from now per call repeated a value whenever the
+/// clock ticked between two calls.)
 pub fn fresh_timestamp() -> String {
-    static NEXT: AtomicI64 = AtomicI64::new(0);
-    let back = NEXT.fetch_add(1, Ordering::Relaxed) % 200;
-    (Utc::now().timestamp() - back).to_string()
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = Utc::now().timestamp();
+    let mut last = LAST.load(Ordering::Relaxed);
+    loop {
+        // Strictly after the last one, from a minute back; ahead of the clock only under a burst.
+        let next = (last + 1).max(now - 60);
+        match LAST.compare_exchange(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return next.to_string(),
+            Err(seen) => last = seen,
+        }
+    }
 }
 
 /// A request with these exact headers and body.
