@@ -15,9 +15,9 @@ use crate::error::FieldError;
 use crate::http::problem::Problem;
 
 mod cross_cutting;
+pub mod error_codes;
 pub mod events;
 mod generics;
-pub mod error_codes;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -178,15 +178,14 @@ async fn a_stored_state_no_rule_knows_fails_the_read_and_is_logged() {
         .await
         .problem(500, "internal_error");
 
-    let logged = server.lines();
     for value in [
         "unknown card status \\\"suspended\\\"",
         "unknown voucher status \\\"lost\\\"",
     ] {
+        let logged_here = |l: &str| l.contains("corrupt row") && l.contains(value);
+        let logged = server.lines_when(logged_here).await;
         assert!(
-            logged
-                .iter()
-                .any(|l| l.contains("corrupt row") && l.contains(value)),
+            logged.iter().any(|l| logged_here(l)),
             "the corrupt value is logged: {value} in {logged:#?}"
         );
     }

@@ -103,6 +103,19 @@ impl Binary {
         self.lines.lock().expect("lock").clone()
     }
 
+    /// The lines once one matches `found` (or after 10 s): the child's output reaches the reader
+    /// thread a little after the response that caused it.
+    pub async fn lines_when(&self, found: impl Fn(&str) -> bool) -> Vec<String> {
+        for _ in 0..100 {
+            let lines = self.lines();
+            if lines.iter().any(|l| found(l)) {
+                return lines;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.lines()
+    }
+
     /// SIGKILL: no shutdown, no cleanup, as in a crash.
     pub fn kill(mut self) {
         let _ = self.child.kill();
