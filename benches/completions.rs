@@ -19,30 +19,7 @@ use support::{BenchDatabase, Client, env_or, peak_rss_mib};
 /// One holder buys the course and the LPK redeems the voucher; returns the voucher's code.
 async fn redeemed(c: &Client, t: &(String, String, String), code: &str, n: usize) -> String {
     let (admin, platform, lpk) = t;
-    let (card, phone) = c.holder(admin, n).await;
-    let (s, v) = c
-        .post(
-            platform,
-            "/v1/card-validations",
-            json!({"card_number": card, "course_code": code}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let id = v["id"].as_str().unwrap_or_default().to_string();
-    let otp = c.otp(platform, &phone).await;
-    let (s, v) = c
-        .post(
-            platform,
-            &format!("/v1/card-validations/{id}/verify"),
-            json!({"otp": otp}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = c
-        .post(platform, "/v1/vouchers", json!({"card_validation_id": id, "course_code": code, "external_order_id": format!("B-{n}")}))
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let voucher = v["code"].as_str().unwrap_or_default().to_string();
+    let (voucher, card) = c.bought(admin, platform, code, n).await;
     let (s, v) = c
         .post(
             lpk,
@@ -68,11 +45,7 @@ fn main() {
         let admin = c.token("sandbox-admin", "sandbox-admin-secret").await;
         let platform = c.token("sandbox-platform", "sandbox-platform-secret").await;
         let lpk = c.token("sandbox-lpk", "sandbox-lpk-secret").await;
-        let (_, course) = c
-            .post(&lpk, "/v1/courses", json!({"title": "Bench", "description": "Bench", "price": 250000, "mode": "online", "duration_hours": 1, "sessions": 1}))
-            .await;
-        let code = course["course_code"].as_str().expect("course").to_string();
-        c.post(&admin, &format!("/v1/admin/courses/{code}/approve"), json!({})).await;
+        let code = c.approved_course(&admin, &lpk).await;
         let tokens = std::sync::Arc::new((admin, platform, lpk.clone()));
         let setup = Instant::now();
         let workers = (0..8).map(|w| {

@@ -33,11 +33,7 @@ fn main() {
         let admin = c.token("sandbox-admin", "sandbox-admin-secret").await;
         let platform = c.token("sandbox-platform", "sandbox-platform-secret").await;
         let lpk = c.token("sandbox-lpk", "sandbox-lpk-secret").await;
-        let (_, course) = c
-            .post(&lpk, "/v1/courses", json!({"title": "Bench", "description": "Bench", "price": 250000, "mode": "online", "duration_hours": 1, "sessions": 1}))
-            .await;
-        let code = course["course_code"].as_str().expect("course").to_string();
-        c.post(&admin, &format!("/v1/admin/courses/{code}/approve"), json!({})).await;
+        let code = c.approved_course(&admin, &lpk).await;
         let mut holders = Vec::new();
         for n in 0..buyers {
             holders.push(c.holder(&admin, n).await);

@@ -87,6 +87,56 @@ impl Client {
         (h["card_number"].as_str().expect("card").to_string(), phone)
     }
 
+    /// An approved one-session online course of the sandbox LPK; returns its code.
+    pub async fn approved_course(&self, admin: &str, lpk: &str) -> String {
+        let (_, course) = self
+            .post(lpk, "/v1/courses", json!({"title": "Bench", "description": "Bench", "price": 250000, "mode": "online", "duration_hours": 1, "sessions": 1}))
+            .await;
+        let code = course["course_code"].as_str().expect("course").to_string();
+        self.post(
+            admin,
+            &format!("/v1/admin/courses/{code}/approve"),
+            json!({}),
+        )
+        .await;
+        code
+    }
+
+    /// Holder `n` registers and buys `course` through `platform` (validate, OTP, verify, buy);
+    /// returns the voucher's code and the holder's card number.
+    pub async fn bought(
+        &self,
+        admin: &str,
+        platform: &str,
+        course: &str,
+        n: usize,
+    ) -> (String, String) {
+        let (card, phone) = self.holder(admin, n).await;
+        let (s, v) = self
+            .post(
+                platform,
+                "/v1/card-validations",
+                json!({"card_number": card, "course_code": course}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let id = v["id"].as_str().unwrap_or_default().to_string();
+        let otp = self.otp(platform, &phone).await;
+        let (s, v) = self
+            .post(
+                platform,
+                &format!("/v1/card-validations/{id}/verify"),
+                json!({"otp": otp}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = self
+            .post(platform, "/v1/vouchers", json!({"card_validation_id": id, "course_code": course, "external_order_id": format!("B-{n}")}))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        (v["code"].as_str().unwrap_or_default().to_string(), card)
+    }
+
     /// The OTP of the newest sandbox SMS to `phone`.
     pub async fn otp(&self, token: &str, phone: &str) -> String {
         let sms = self
@@ -111,7 +161,7 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs one statement on the server `url` points at (database creation and removal).
-fn postgres_admin(url: &str, statement: &str) {
+pub fn postgres_admin(url: &str, statement: &str) {
     use diesel::{Connection, RunQueryDsl};
     let mut conn = diesel::PgConnection::establish(url).expect("BENCH_DATABASE_URL reachable");
     diesel::sql_query(statement)

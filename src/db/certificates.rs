@@ -51,9 +51,12 @@ pub fn number_taken(conn: &mut DbConn, lpk: &PartnerId, number: &str) -> QueryRe
 
 /// The certificates of several vouchers in one query, LPK's before national.
 pub fn of_vouchers(conn: &mut DbConn, ids: &[VoucherId]) -> QueryResult<Vec<CertificateRow>> {
-    t::table
-        .filter(t::voucher_id.eq_any(ids))
+    let q = t::table
         .order((t::voucher_id.asc(), t::kind.asc()))
-        .select(CertificateRow::as_select())
-        .load(conn)
+        .select(CertificateRow::as_select());
+    // As `vouchers::attendance_of`: `=` for one voucher keeps the statement prepared on SQLite.
+    match ids {
+        [one] => q.filter(t::voucher_id.eq(one)).load(conn),
+        many => q.filter(t::voucher_id.eq_any(many)).load(conn),
+    }
 }

@@ -30,12 +30,9 @@ impl From<StoreError> for Error {
             StoreError::Query(D::DeserializationError(cause)) => {
                 Error::internal("corrupt row", chain(&*cause))
             }
-            StoreError::Pool(e) => {
-                tracing::error!(error = %e, "database pool exhausted or unreachable");
-                ErrorCode::Unavailable
-                    .with("The database is not reachable right now; retry shortly.")
-                    .retry_after(1)
-            }
+            // The pool could not hand out a connection, or the one it did was closed under us.
+            StoreError::Query(e) if super::connection_lost(&e) => unreachable(&e),
+            StoreError::Pool(e) => unreachable(&e),
             other => Error::internal("database", other),
         }
     }
@@ -45,6 +42,14 @@ impl From<diesel::result::Error> for Error {
     fn from(e: diesel::result::Error) -> Self {
         StoreError::Query(e).into()
     }
+}
+
+/// The database cannot be reached right now: a retryable 503.
+fn unreachable(e: &dyn std::fmt::Display) -> Error {
+    tracing::error!(error = %e, "database pool exhausted or unreachable");
+    ErrorCode::Unavailable
+        .with("The database is not reachable right now; retry shortly.")
+        .retry_after(1)
 }
 
 /// An error and its causes, `: `-separated (diesel's field errors keep the why in `source`).

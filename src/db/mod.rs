@@ -29,7 +29,10 @@ pub mod webhooks;
 
 pub use error::StoreError;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 
@@ -90,9 +93,12 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url)
-                .map(DbConn::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn = diesel::PgConnection::establish(&self.url)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.set_instrumentation(LostWatch::default());
+                Ok(DbConn::Pg(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))
                     .map_err(r2d2::Error::ConnectionError)?;
@@ -102,6 +108,7 @@ impl ManageConnection for ConnectionManager {
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(LostWatch::default());
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -113,10 +120,41 @@ impl ManageConnection for ConnectionManager {
     }
 
     /// A connection left inside a transaction (a failed rollback, a panic) must not be reused:
-    /// on SQLite it would hold the write lock for good.
+    /// on SQLite it would hold the write lock for good. Nor one a query found closed by the
+    /// server: checkouts are not tested with a query (a round trip per request), so this is how
+    /// a dead connection leaves the pool, after the one request that met it (answered 503).
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         <<DbConn as Connection>::TransactionManager as TransactionManager<DbConn>>::is_broken_transaction_manager(conn)
+            || conn
+                .instrumentation()
+                .downcast_ref::<LostWatch>()
+                .is_some_and(|watch| watch.lost)
     }
+}
+
+/// Remembers that a query on its connection failed because the connection is gone.
+#[derive(Default)]
+struct LostWatch {
+    lost: bool,
+}
+
+impl Instrumentation for LostWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { error: Some(e), .. } = event
+            && connection_lost(e)
+        {
+            self.lost = true;
+        }
+    }
+}
+
+/// The error says the connection to the database is gone (closed by the server, or unsendable).
+pub fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as D};
+    matches!(
+        e,
+        D::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)
+    )
 }
 
 /// Opens the pool; creates the SQLite file's folder when it does not exist.
@@ -141,6 +179,8 @@ pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
     }
     r2d2::Pool::builder()
         .max_size(size)
+        // No `SELECT 1` before every checkout: broken connections are caught by `has_broken`.
+        .test_on_check_out(false)
         .connection_timeout(std::time::Duration::from_secs(10))
         .build(manager)
         .map_err(|e| format!("cannot open the database: {e}"))

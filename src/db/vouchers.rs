@@ -77,11 +77,11 @@ pub fn find_by_order(
         .optional()
 }
 
-/// The voucher joined to its course, holder and schedule, boxed, filtered for `$viewer`: the
-/// platform that sold it, the LPK that runs it, the holder who owns it, admin.
-macro_rules! visible {
-    ($viewer:expr) => {{
-        let q = t::table
+/// The voucher joined to its course, holder and schedule. Unboxed, its SQL is fixed by its type,
+/// so diesel prepares it once per connection and never builds its text again.
+macro_rules! joined {
+    () => {
+        t::table
             .inner_join(c::table)
             .inner_join(p::table)
             .left_join(s::table)
@@ -92,7 +92,14 @@ macro_rules! visible {
                 s::schedule_code.nullable(),
                 c::title,
             ))
-            .into_boxed();
+    };
+}
+
+/// [`joined!`], boxed, filtered for `$viewer`: the platform that sold it, the LPK that runs it,
+/// the holder who owns it, admin. For the list, whose filters vary.
+macro_rules! visible {
+    ($viewer:expr) => {{
+        let q = joined!().into_boxed();
         match $viewer {
             Viewer::Admin => q,
             Viewer::Platform(id) => q.filter(t::platform_id.eq(id.clone())),
@@ -102,22 +109,25 @@ macro_rules! visible {
     }};
 }
 
-/// A voucher by code, if this viewer may see it.
+/// A voucher by code, if this viewer may see it: one static statement per kind of viewer (the
+/// hot read path; a boxed query would be rebuilt as text on every call).
 pub fn find_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
     code: &VoucherCode,
 ) -> QueryResult<Option<VoucherDetail>> {
-    visible!(viewer)
-        .filter(t::code.eq(code.clone()))
-        .first(conn)
-        .optional()
+    let by_code = joined!().filter(t::code.eq(code.clone()));
+    match viewer {
+        Viewer::Admin => by_code.first(conn),
+        Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).first(conn),
+        Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).first(conn),
+        Viewer::Holder(id) => by_code.filter(t::participant_id.eq(id.clone())).first(conn),
+    }
+    .optional()
 }
 
 pub fn detail(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherDetail> {
-    visible!(&Viewer::Admin)
-        .filter(t::id.eq(id.clone()))
-        .first(conn)
+    joined!().filter(t::id.eq(id.clone())).first(conn)
 }
 
 /// Filters of the voucher list.
@@ -160,11 +170,15 @@ pub fn attendance_of(
     conn: &mut DbConn,
     voucher_ids: &[VoucherId],
 ) -> QueryResult<Vec<(VoucherId, i32, NaiveDateTime)>> {
-    a::table
-        .filter(a::voucher_id.eq_any(voucher_ids))
+    let q = a::table
         .order((a::voucher_id.asc(), a::sequence.asc()))
-        .select((a::voucher_id, a::sequence, a::attended_at))
-        .load(conn)
+        .select((a::voucher_id, a::sequence, a::attended_at));
+    // One voucher is the common case (its view): `=` keeps the statement prepared, where SQLite's
+    // `IN (?, ...)` is prepared afresh on every call (diesel cannot cache it).
+    match voucher_ids {
+        [one] => q.filter(a::voucher_id.eq(one)).load(conn),
+        many => q.filter(a::voucher_id.eq_any(many)).load(conn),
+    }
 }
 
 /// What the "finished" rule reads of each of the holder's vouchers, in the order they were bought.

@@ -116,3 +116,46 @@ async fn allow_names_the_literal_path_over_a_parameter_one() {
     res.problem(405, "method_not_allowed");
     assert_eq!(res.header("allow"), Some("POST"));
 }
+
+/// The pool does not test each checkout with a query (that cost a round trip per request); a
+/// connection the database closed is found by the query that fails on it and dropped then, so the
+/// next checkout gets a fresh one.
+#[actix_web::test]
+async fn a_pooled_connection_the_database_closed_fails_once_and_is_replaced() {
+    let app = spawn_app().await;
+    if backend(&app) != prakerja_api::db::Backend::Postgres {
+        return; // SQLite connections are open files; no server closes them
+    }
+    let pool = app.state.core.pool.clone();
+    let (killed, after) = tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+        let size = pool.max_size() as usize;
+        // Every connection out at once, one query on each: which ones answer.
+        let round = || {
+            let mut held: Vec<_> = (0..size).map(|_| pool.get().expect("connection")).collect();
+            held.iter_mut()
+                .map(|c| diesel::sql_query("SELECT 1").execute(&mut **c).is_ok())
+                .collect::<Vec<bool>>()
+        };
+        round();
+        let mut killer = pool.get().expect("connection");
+        diesel::sql_query(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut *killer)
+        .expect("terminated");
+        drop(killer);
+        (round(), round())
+    })
+    .await
+    .expect("blocking task");
+    assert!(
+        killed.contains(&false),
+        "a closed connection was handed out untested: {killed:?}"
+    );
+    assert!(
+        after.iter().all(|ok| *ok),
+        "a closed connection went back into the pool: {after:?}"
+    );
+}
