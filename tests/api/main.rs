@@ -10,6 +10,7 @@ mod binary;
 mod card_validations;
 mod chromium;
 mod cli;
+mod cli_actions;
 mod compat;
 mod compat_helpers;
 mod completion_races;
