@@ -1,6 +1,4 @@
-use clap::Parser;
-
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    prakerja_api::cli::main(prakerja_api::cli::Cli::parse()).await
+    prakerja_api::cli::main(prakerja_api::cli::parse()).await
 }

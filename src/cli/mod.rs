@@ -15,7 +15,7 @@ mod vouchers;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::service::{Actor, Call, Core};
@@ -48,8 +48,7 @@ Exit codes:
 #[command(
     name = "prakerja-api",
     version,
-    about = "Partner integration API of a Prakerja-style training-voucher program",
-    after_help = AFTER_HELP
+    about = "Partner integration API of a Prakerja-style training-voucher program"
 )]
 pub struct Cli {
     /// Print results as JSON (errors too, on stderr).
@@ -122,6 +121,16 @@ impl Ctx {
             })?;
         Ok(Call::by(Actor::operator(&name)))
     }
+}
+
+/// The arguments of this process; every command's `--help` ends with the environment and the exit
+/// codes.
+pub fn parse() -> Cli {
+    fn with_help(c: clap::Command) -> clap::Command {
+        c.after_help(AFTER_HELP).mut_subcommands(with_help)
+    }
+    let matches = with_help(Cli::command()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Runs the command line; the exit code says what failed.

@@ -11,6 +11,7 @@ mod card_validations;
 mod chromium;
 mod cli;
 mod cli_actions;
+mod cli_files;
 mod compat;
 mod compat_helpers;
 mod completion_races;
