@@ -79,7 +79,18 @@ pub async fn run(args: ImportArgs, ctx: &Ctx) -> Result<(), Failure> {
     while rows.peek().is_some() {
         let batch: Vec<ParsedRow> = rows.by_ref().take(args.batch_size).collect();
         let n = batch.len();
-        let done = ctx.core.import_rows(&call, batch, seen + 1).await?;
+        let done = match ctx.core.import_rows(&call, batch, seen + 1).await {
+            Ok(done) => done,
+            Err(e) => {
+                bar.finish_and_clear();
+                eprintln!(
+                    "import stopped: rows 1 to {seen} were done ({created} created); \
+                     the batch from row {} was not committed",
+                    seen + 1
+                );
+                return Err(e.into());
+            }
+        };
         for r in done
             .results
             .iter()

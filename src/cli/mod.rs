@@ -154,9 +154,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let config = Config::from_env().map_err(|e| Failure::Usage(e.to_string()))?;
     if let Command::Serve = command {
         crate::telemetry::init(config.log_json);
-        let app = Application::build(config)
-            .await
-            .map_err(Failure::Unreachable)?;
+        let app = Application::build(config).await.map_err(|e| {
+            if e.starts_with("cannot bind") {
+                Failure::Usage(e)
+            } else {
+                Failure::Unreachable(e)
+            }
+        })?;
         return app
             .run_until_stopped()
             .await

@@ -49,16 +49,16 @@ pub fn operator_run(app: &TestApp, args: &[&str]) -> Output {
     cli(app, &all, &[])
 }
 
-/// A refused command: its exit code and the problem's `code` (the last line on stderr, as JSON).
+/// A refused command: its exit code and the problem's `code` (the last JSON line on stderr: log
+/// lines may come before or after it).
 pub fn refusal(out: &Output) -> (i32, String) {
     let stderr = text(&out.stderr);
-    let last = stderr
+    let problem = stderr
         .lines()
         .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
-    let problem: serde_json::Value = serde_json::from_str(last)
-        .unwrap_or_else(|e| panic!("no JSON problem on stderr ({e}): {}", text(&out.stderr)));
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["code"].is_string())
+        .unwrap_or_else(|| panic!("no JSON problem on stderr: {stderr}"));
     (
         out.status.code().expect("an exit code"),
         problem["code"].as_str().expect("a code").to_string(),
