@@ -121,3 +121,11 @@ pub fn set_status(conn: &mut DbConn, id: &PartnerId, status: PartnerStatus) -> Q
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     t::table.count().get_result(conn)
 }
+
+/// Every partner, oldest first (a program has hundreds, not millions).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Partner>> {
+    t::table
+        .order((t::created_at.asc(), t::id.asc()))
+        .select(Partner::as_select())
+        .load(conn)
+}

@@ -12,14 +12,16 @@ super::stored_enum! {
     }
 }
 
-/// Who is acting: a partner in its role, a card holder, or the system itself (start-up, timers, an
-/// operator at the command line).
+/// Who is acting: a partner in its role, a card holder, an operator at the command line (by name),
+/// or the system itself (start-up, timers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Who {
     Admin(PartnerId),
     Platform(PartnerId),
     Lpk(PartnerId),
     Holder(ParticipantId),
+    /// Program management acting on the database directly (`prakerja-api <noun> <verb> --as NAME`).
+    Operator(String),
     System(String),
 }
 
@@ -50,7 +52,7 @@ impl Who {
 
     pub fn viewer(&self) -> Viewer {
         match self {
-            Who::Admin(_) | Who::System(_) => Viewer::Admin,
+            Who::Admin(_) | Who::Operator(_) | Who::System(_) => Viewer::Admin,
             Who::Platform(id) => Viewer::Platform(id.clone()),
             Who::Lpk(id) => Viewer::Lpk(id.clone()),
             Who::Holder(id) => Viewer::Holder(id.clone()),
@@ -62,7 +64,7 @@ impl Who {
         match self {
             Who::Admin(id) | Who::Platform(id) | Who::Lpk(id) => id.as_str(),
             Who::Holder(id) => id.as_str(),
-            Who::System(name) => name,
+            Who::Operator(name) | Who::System(name) => name,
         }
     }
 
@@ -73,6 +75,7 @@ impl Who {
             Who::Platform(_) => Role::Platform.as_str(),
             Who::Lpk(_) => Role::Lpk.as_str(),
             Who::Holder(_) => Role::Participant.as_str(),
+            Who::Operator(_) => "operator",
             Who::System(_) => "system",
         }
     }
@@ -81,7 +84,7 @@ impl Who {
     pub fn partner_id(&self) -> Option<&PartnerId> {
         match self {
             Who::Admin(id) | Who::Platform(id) | Who::Lpk(id) => Some(id),
-            Who::Holder(_) | Who::System(_) => None,
+            Who::Holder(_) | Who::Operator(_) | Who::System(_) => None,
         }
     }
 }
@@ -98,7 +101,8 @@ mod tests {
             Viewer::Platform(p.clone())
         );
         assert_eq!(Who::Lpk(p.clone()).viewer(), Viewer::Lpk(p.clone()));
-        assert_eq!(Who::System("cli".into()).viewer(), Viewer::Admin);
+        assert_eq!(Who::System("timer".into()).viewer(), Viewer::Admin);
+        assert_eq!(Who::Operator("siti".into()).viewer(), Viewer::Admin);
         let h = ParticipantId::new();
         assert_eq!(Who::Holder(h.clone()).viewer(), Viewer::Holder(h));
         assert_eq!(Who::partner(Role::Participant, p), None);

@@ -55,7 +55,7 @@ pub struct ResultBody {
 }
 
 impl ResultBody {
-    fn parse(self) -> Result<(BankResult, String), Error> {
+    pub(crate) fn parse(self) -> Result<(BankResult, String), Error> {
         let reference = self.reference.trim().to_string();
         if reference.is_empty() || reference.chars().count() > 100 {
             return Err(Error::field(

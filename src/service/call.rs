@@ -15,10 +15,18 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The system itself (start-up, timers) or an operator at the command line.
+    /// The system itself (start-up, timers).
     pub fn system(name: &str) -> Self {
         Actor {
             who: Who::System(name.to_string()),
+            request_id: None,
+        }
+    }
+
+    /// An operator at the command line, by the name the audit trail records.
+    pub fn operator(name: &str) -> Self {
+        Actor {
+            who: Who::Operator(name.to_string()),
             request_id: None,
         }
     }

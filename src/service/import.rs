@@ -51,10 +51,16 @@ pub type ParsedRow = Result<NewParticipant, Error>;
 
 /// Reads a JSON array of registrations; a malformed element becomes that row's error.
 fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
+    let rows = json_rows(body)?;
+    check_size(rows.len())?;
+    Ok(rows)
+}
+
+/// The rows of a JSON array, of any length.
+pub fn json_rows(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
     let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
         ErrorCode::MalformedJson.with(format!("Expected a JSON array of participants: {e}"))
     })?;
-    check_size(items.len())?;
     Ok(items
         .into_iter()
         .map(|v| {
@@ -65,37 +71,38 @@ fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
 
 /// Reads CSV with the header `nik,kk_number,full_name,phone,email,wave,passed_at`.
 fn from_csv(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
+    let rows: Vec<ParsedRow> = csv_rows(body)?.collect();
+    check_size(rows.len())?;
+    Ok(rows)
+}
+
+/// The rows of a CSV upload, one at a time: the command line streams files of any size through it.
+pub fn csv_rows<R: std::io::Read>(input: R) -> Result<impl Iterator<Item = ParsedRow>, Error> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(body);
+        .from_reader(input);
     let headers = reader
         .headers()
         .map_err(|e| ErrorCode::BadRequest.with(format!("The CSV header cannot be read: {e}")))?
         .clone();
-    let rows: Vec<ParsedRow> = reader
-        .records()
-        .map(|rec| {
-            let rec = rec.map_err(|e| {
-                ErrorCode::ValidationFailed.with(format!("Unreadable CSV row: {e}"))
-            })?;
-            let mut obj = serde_json::Map::new();
-            for (h, v) in headers.iter().zip(rec.iter()) {
-                let value = match h {
-                    "wave" => v
-                        .parse::<i64>()
-                        .map(serde_json::Value::from)
-                        .unwrap_or_else(|_| v.into()),
-                    "email" if v.is_empty() => serde_json::Value::Null,
-                    _ => v.into(),
-                };
-                obj.insert(h.to_string(), value);
-            }
-            serde_json::from_value(serde_json::Value::Object(obj))
-                .map_err(|e| ErrorCode::ValidationFailed.with(e.to_string()))
-        })
-        .collect();
-    check_size(rows.len())?;
-    Ok(rows)
+    Ok(reader.into_records().map(move |rec| {
+        let rec =
+            rec.map_err(|e| ErrorCode::ValidationFailed.with(format!("Unreadable CSV row: {e}")))?;
+        let mut obj = serde_json::Map::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            let value = match h {
+                "wave" => v
+                    .parse::<i64>()
+                    .map(serde_json::Value::from)
+                    .unwrap_or_else(|_| v.into()),
+                "email" if v.is_empty() => serde_json::Value::Null,
+                _ => v.into(),
+            };
+            obj.insert(h.to_string(), value);
+        }
+        serde_json::from_value(serde_json::Value::Object(obj))
+            .map_err(|e| ErrorCode::ValidationFailed.with(e.to_string()))
+    }))
 }
 
 fn check_size(n: usize) -> Result<(), Error> {
@@ -121,6 +128,19 @@ impl Core {
             Upload::Json => from_json(body)?,
             Upload::Csv => from_csv(body)?,
         };
+        self.import_rows(call, rows, 1).await
+    }
+
+    /// Registers parsed rows (1 to [`MAX_ROWS`]) in one transaction, a savepoint per row; the
+    /// results number the rows from `first_row`. The command line imports a file batch by batch
+    /// through this.
+    pub async fn import_rows(
+        &self,
+        call: &Call,
+        rows: Vec<ParsedRow>,
+        first_row: usize,
+    ) -> Result<ImportReport, Error> {
+        check_size(rows.len())?;
         let actor = call.actor.clone();
         self.once(call, move |c, core| {
             let mut results = Vec::with_capacity(rows.len());
@@ -131,15 +151,16 @@ impl Core {
                     .and_then(|reg| {
                         c.transaction(|c| participants::register(c, core, &actor, &reg, None))
                     });
+                let row = first_row + i;
                 results.push(match outcome {
                     Ok(view) => RowResult {
-                        row: i + 1,
+                        row,
                         outcome: RowOutcome::Created,
                         card_number: Some(view.card_number.as_str().to_string()),
                         error: None,
                     },
                     Err(e) => RowResult {
-                        row: i + 1,
+                        row,
                         outcome: RowOutcome::Rejected,
                         card_number: None,
                         error: Some(RowError::from(&e)),

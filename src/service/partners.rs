@@ -40,6 +40,32 @@ pub struct SigningKey {
     pub signing_key: String,
 }
 
+/// A partner as management lists it: never its secret or signing key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartnerSummary {
+    pub id: PartnerId,
+    pub name: String,
+    pub kind: Role,
+    pub client_id: String,
+    pub status: PartnerStatus,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+    pub secret_rotated_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+impl From<Partner> for PartnerSummary {
+    fn from(p: Partner) -> Self {
+        PartnerSummary {
+            kind: p.kind.role(),
+            created_at: crate::domain::time::to_wib(p.created_at),
+            secret_rotated_at: crate::domain::time::to_wib(p.secret_rotated_at),
+            id: p.id,
+            name: p.name,
+            client_id: p.client_id,
+            status: p.status,
+        }
+    }
+}
+
 /// Fixed credentials instead of generated ones, for configured and sandbox clients.
 pub(crate) struct Given<'a> {
     pub client_id: &'a str,
@@ -141,6 +167,17 @@ fn set_secret(
 }
 
 impl Core {
+    /// Every partner, oldest first.
+    pub async fn partners(&self) -> Result<Vec<PartnerSummary>, Error> {
+        self.read(|c, _| {
+            Ok(partners::all(c)?
+                .into_iter()
+                .map(PartnerSummary::from)
+                .collect())
+        })
+        .await
+    }
+
     /// Registers a digital platform or an LPK.
     pub async fn create_partner(
         &self,

@@ -1,4 +1,5 @@
-//! The command line against a test's database: `audit verify`, `rotate-data-key`, `admin create-client`.
+//! The command line against a test's database: `audit verify`, `rotate-data-key`, `admin create-client`,
+//! the closed pipe, `--help`, the exit codes; and the helpers the other CLI tests run it with.
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -6,11 +7,13 @@ use std::process::{Command, Output};
 use base64::Engine;
 use prakerja_api::crypto::PiiCipher;
 
+use prakerja_api::service::sandbox::card;
+
 use crate::helpers::*;
 
 const NEW_KEY: [u8; 32] = [42u8; 32];
 
-fn cli(app: &TestApp, args: &[&str], extra_env: &[(&str, String)]) -> Output {
+pub fn cli(app: &TestApp, args: &[&str], extra_env: &[(&str, String)]) -> Output {
     let mut cmd = crate::binary::command(&app.database_url);
     cmd.args(args).env("RUST_LOG", "warn");
     for (k, v) in extra_env {
@@ -19,8 +22,62 @@ fn cli(app: &TestApp, args: &[&str], extra_env: &[(&str, String)]) -> Output {
     cmd.output().expect("the binary runs")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The operator every test names with `--as`.
+pub const OPERATOR: &str = "siti.pmo";
+
+/// Runs `--json --as siti.pmo ARGS`, asserts exit 0 and returns the JSON it printed.
+pub fn operator_json(app: &TestApp, args: &[&str]) -> serde_json::Value {
+    let out = operator_run(app, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {} {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {}", text(&out.stdout)))
+}
+
+/// Runs `--json --as siti.pmo ARGS` and returns how it ended.
+pub fn operator_run(app: &TestApp, args: &[&str]) -> Output {
+    let mut all = vec!["--json", "--as", OPERATOR];
+    all.extend_from_slice(args);
+    cli(app, &all, &[])
+}
+
+/// A refused command: its exit code and the problem's `code` (the last JSON line on stderr: log
+/// lines may come before or after it).
+pub fn refusal(out: &Output) -> (i32, String) {
+    let stderr = text(&out.stderr);
+    let problem = stderr
+        .lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["code"].is_string())
+        .unwrap_or_else(|| panic!("no JSON problem on stderr: {stderr}"));
+    (
+        out.status.code().expect("an exit code"),
+        problem["code"].as_str().expect("a code").to_string(),
+    )
+}
+
+/// The latest audit event, as `audit tail -n 1 --json` prints it.
+pub fn last_audit(app: &TestApp) -> serde_json::Value {
+    let events = operator_json(app, &["audit", "tail", "-n", "1"]);
+    events[0].clone()
+}
+
+/// Asserts the latest audit event is `action` by the operator; returns it.
+pub fn assert_audited(app: &TestApp, action: &str) -> serde_json::Value {
+    let e = last_audit(app);
+    assert_eq!(e["action"], action, "{e}");
+    assert_eq!(e["actor_id"], OPERATOR, "{e}");
+    assert_eq!(e["actor_role"], "operator", "{e}");
+    e
 }
 
 #[actix_web::test]
@@ -92,7 +149,7 @@ async fn rotate_data_key_reencrypts_every_holder_with_progress() {
 }
 
 #[actix_web::test]
-async fn create_client_prints_credentials_that_get_a_token() {
+async fn create_client_prints_credentials_that_get_a_token_recorded_as_user() {
     let app = spawn_app().await;
     let out = cli(
         &app,
@@ -104,7 +161,7 @@ async fn create_client_prints_credentials_that_get_a_token() {
             "--name",
             "LPK Maju",
         ],
-        &[],
+        &[("USER", "budi.ops".to_string())],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -128,6 +185,16 @@ async fn create_client_prints_credentials_that_get_a_token() {
             .as_str(),
         "lpk"
     );
+    let event = last_audit(&app);
+    assert_eq!(
+        (
+            event["action"].as_str(),
+            event["actor_id"].as_str(),
+            event["actor_role"].as_str()
+        ),
+        (Some("partner.create"), Some("budi.ops"), Some("operator")),
+        "the operator is $USER without --as"
+    );
 }
 
 #[test]
@@ -149,5 +216,116 @@ fn production_refuses_to_start_and_names_the_variables_to_set() {
         "PRAKERJA_INDEX_KEY",
     ] {
         assert!(err.contains(var), "{err}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prakerja-api"))
+        .arg("openapi")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = [0u8; 1];
+    let mut stdout = child.stdout.take().expect("stdout");
+    stdout.read_exact(&mut first).expect("a first byte");
+    drop(stdout); // as `| head -c1` does: the spec is far larger than a pipe's buffer
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(first[0], b'{');
+    assert!(out.status.success(), "exit {:?}", out.status.code());
+    assert!(out.stderr.is_empty(), "quiet: {}", text(&out.stderr));
+}
+
+#[test]
+fn help_names_the_environment_the_readme_documents_and_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_prakerja-api"))
+        .arg("--help")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let named: Vec<&str> = help
+        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+        .filter(|w| w.starts_with("PRAKERJA_") || *w == "DATABASE_URL")
+        .collect();
+    for var in [
+        "DATABASE_URL",
+        "PRAKERJA_DATA_KEYS",
+        "PRAKERJA_INDEX_KEY",
+        "PRAKERJA_ENV",
+    ] {
+        assert!(named.contains(&var), "--help lacks {var}: {help}");
+    }
+    for var in named {
+        assert!(readme.contains(&format!("`{var}`")), "README lacks {var}");
+    }
+    for code in [
+        "3  not found",
+        "4  the database cannot be reached",
+        "2  usage",
+    ] {
+        assert!(help.contains(code), "--help lacks exit code {code:?}");
+    }
+}
+
+#[actix_web::test]
+async fn exit_codes_say_what_failed() {
+    let app = spawn_app().await;
+    let (code, problem) = refusal(&operator_run(
+        &app,
+        &["participants", "show", card("529999999999999").as_str()],
+    ));
+    assert_eq!((code, problem.as_str()), (3, "card_not_found"));
+    let (code, problem) = refusal(&operator_run(&app, &["participants", "show", "12"]));
+    assert_eq!((code, problem.as_str()), (1, "invalid_card_number"));
+    let usage = cli(&app, &["participants", "freeze"], &[]);
+    assert_eq!(usage.status.code(), Some(2), "clap's usage error");
+    // A change names its operator: no --as and no $USER is a usage error, and nothing changes.
+    let nobody = cli(
+        &app,
+        &[
+            "partners",
+            "create",
+            "--kind",
+            "lpk",
+            "--name",
+            "LPK Tanpa Nama",
+        ],
+        &[],
+    );
+    assert_eq!(nobody.status.code(), Some(2), "{}", text(&nobody.stderr));
+    assert!(
+        text(&nobody.stderr).contains("--as"),
+        "{}",
+        text(&nobody.stderr)
+    );
+    let unreachable = crate::binary::command("postgres://nobody@127.0.0.1:9/none")
+        .args(["--json", "audit", "tail"])
+        .env("PRAKERJA_DB_POOL_SIZE", "1")
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("runs");
+    let (code, problem) = refusal(&unreachable);
+    assert_eq!((code, problem.as_str()), (4, "database_unreachable"));
+}
+
+#[actix_web::test]
+async fn purge_prints_a_summary_not_a_debug_struct() {
+    let app = spawn_app().await;
+    let human = cli(&app, &["purge"], &[]);
+    assert!(human.status.success(), "{}", text(&human.stderr));
+    let stdout = text(&human.stdout);
+    assert!(stdout.contains("idempotency records:"), "{stdout}");
+    assert!(
+        !stdout.contains('{') && !stdout.contains("Purged"),
+        "{stdout}"
+    );
+    let json = operator_json(&app, &["purge"]);
+    for key in ["idempotency_records", "card_validations", "seen_signatures"] {
+        assert!(json[key].is_u64(), "{key} in {json}");
     }
 }

@@ -904,7 +904,7 @@ async fn one_run_pays_the_ready_sandbox_card_and_fails_the_two_that_miss_a_step(
 
 fn cli_run(app: &TestApp, extra: &[&str]) -> Value {
     let out = crate::binary::command(&app.database_url)
-        .args(["disbursements", "run"])
+        .args(["--json", "--as", "pmo", "disbursements", "run"])
         .args(extra)
         .env("RUST_LOG", "warn")
         .output()

@@ -10,6 +10,8 @@ mod binary;
 mod card_validations;
 mod chromium;
 mod cli;
+mod cli_actions;
+mod cli_files;
 mod compat;
 mod compat_helpers;
 mod completion_races;
