@@ -148,6 +148,23 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     api
 }
 
+/// Every operation of the document with its path: the walk each documenting pass makes.
+fn operations_mut(
+    api: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&str, &mut utoipa::openapi::path::Operation)> {
+    api.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |op| (path.as_str(), op))
+    })
+}
+
 /// The document as committed in `openapi/openapi.json`.
 pub fn spec_json() -> String {
     let mut json = spec().to_pretty_json().unwrap_or_default();

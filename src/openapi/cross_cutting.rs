@@ -21,18 +21,6 @@ const OPEN: &[&str] = &[
 pub fn document(api: &mut OpenApi) {
     for (path, item) in api.paths.paths.iter_mut() {
         let v1 = path.starts_with("/v1/");
-        let ops = [
-            item.get.as_mut(),
-            item.post.as_mut(),
-            item.put.as_mut(),
-            item.delete.as_mut(),
-        ];
-        for op in ops.into_iter().flatten() {
-            // A holder's token comes from a session, never from client credentials.
-            if !path.starts_with("/v1/me") {
-                allow_client_credentials(op);
-            }
-        }
         if let Some(op) = item.get.as_mut() {
             let has_query = op
                 .parameters
@@ -80,16 +68,12 @@ pub fn document(api: &mut OpenApi) {
             }
         }
     }
-    for item in api.paths.paths.values_mut() {
-        let ops = [
-            item.get.as_mut(),
-            item.post.as_mut(),
-            item.put.as_mut(),
-            item.delete.as_mut(),
-        ];
-        for op in ops.into_iter().flatten() {
-            response_headers(op);
+    for (path, op) in super::operations_mut(api) {
+        // A holder's token comes from a session, never from client credentials.
+        if !path.starts_with("/v1/me") {
+            allow_client_credentials(op);
         }
+        response_headers(op);
     }
 }
 

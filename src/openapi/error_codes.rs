@@ -12,23 +12,15 @@ use crate::error::reference;
 pub const EXTENSION: &str = "x-error-codes";
 
 pub fn document(api: &mut OpenApi) {
-    for item in api.paths.paths.values_mut() {
-        let ops = [
-            item.get.as_mut(),
-            item.post.as_mut(),
-            item.put.as_mut(),
-            item.delete.as_mut(),
-        ];
-        for op in ops.into_iter().flatten() {
-            for (status, response) in op.responses.responses.iter_mut() {
-                let RefOr::T(response) = response else {
-                    continue;
-                };
-                let codes = named_codes(&response.description);
-                if status.starts_with(['4', '5']) && !codes.is_empty() {
-                    let ext = ExtensionsBuilder::new().add(EXTENSION, codes).build();
-                    response.extensions.get_or_insert_default().merge(ext);
-                }
+    for (_, op) in super::operations_mut(api) {
+        for (status, response) in op.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let codes = named_codes(&response.description);
+            if status.starts_with(['4', '5']) && !codes.is_empty() {
+                let ext = ExtensionsBuilder::new().add(EXTENSION, codes).build();
+                response.extensions.get_or_insert_default().merge(ext);
             }
         }
     }
