@@ -510,25 +510,11 @@ async fn the_readme_worked_example_is_what_the_server_computes_and_its_sandbox_k
 
 #[actix_web::test]
 async fn rotating_the_data_key_reseals_lpk_signing_keys() {
-    use std::collections::BTreeMap;
-
     use diesel::prelude::*;
-    use prakerja_api::crypto::PiiCipher;
     use prakerja_api::db::schema::partners as p;
 
     let app = spawn_app().await;
-    let config = app.state.config.as_ref().clone();
-    let mut keys: BTreeMap<String, [u8; 32]> = config
-        .keys
-        .data_keys
-        .iter()
-        .map(|(k, v)| (k.clone(), *v.expose()))
-        .collect();
-    keys.insert("k2".into(), [42u8; 32]);
-    let index_key = *config.keys.index_key.expose();
-    let rotated = PiiCipher::new(&keys, "k2", index_key);
-    app.db(move |c| prakerja_api::service::keys::rotate(c, &rotated, 100, |_, _| {}))
-        .await;
+    let only_new = app.rotate_to_a_new_data_key().await;
 
     let (id, sealed) = app
         .db(|c| {
@@ -538,11 +524,6 @@ async fn rotating_the_data_key_reseals_lpk_signing_keys() {
                 .first::<(String, String)>(c)?)
         })
         .await;
-    let only_new = PiiCipher::new(
-        &BTreeMap::from([("k2".into(), [42u8; 32])]),
-        "k2",
-        index_key,
-    );
     let opened = only_new
         .decrypt(&sealed, &format!("signing_key:{id}"))
         .expect("opens under the new key alone");

@@ -18,6 +18,9 @@ pub struct Http {
     pub client: reqwest::Client,
 }
 
+/// The key `rotate_to_a_new_data_key` rotates to.
+const NEW_DATA_KEY: [u8; 32] = [42u8; 32];
+
 pub struct TestApp {
     pub http: Http,
     pub state: web::Data<AppState>,
@@ -319,6 +322,30 @@ impl Http {
 
 impl TestApp {
     /// Runs a store call, as the server would.
+    /// Re-encrypts every sealed secret under a new data key `k2` (the old keys still read), as
+    /// `prakerja-api rotate-data-key` does; returns a cipher that knows `k2` alone, to prove a
+    /// value no longer needs the old key.
+    pub async fn rotate_to_a_new_data_key(&self) -> prakerja_api::crypto::PiiCipher {
+        use prakerja_api::crypto::PiiCipher;
+        let config = self.state.config.as_ref().clone();
+        let mut keys: std::collections::BTreeMap<String, [u8; 32]> = config
+            .keys
+            .data_keys
+            .iter()
+            .map(|(k, v)| (k.clone(), *v.expose()))
+            .collect();
+        keys.insert("k2".into(), NEW_DATA_KEY);
+        let index_key = *config.keys.index_key.expose();
+        let rotated = PiiCipher::new(&keys, "k2", index_key);
+        self.db(move |c| prakerja_api::service::keys::rotate(c, &rotated, 100, |_, _| {}))
+            .await;
+        PiiCipher::new(
+            &std::collections::BTreeMap::from([("k2".into(), NEW_DATA_KEY)]),
+            "k2",
+            index_key,
+        )
+    }
+
     pub async fn db<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,

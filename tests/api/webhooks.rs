@@ -554,10 +554,7 @@ async fn in_production_the_gateway_refuses_a_name_that_resolves_to_a_private_add
 
 #[actix_web::test]
 async fn rotating_the_data_key_reseals_signing_secrets() {
-    use std::collections::BTreeMap;
-
     use diesel::prelude::*;
-    use prakerja_api::crypto::PiiCipher;
     use prakerja_api::db::schema::webhook_endpoints as e;
 
     let app = spawn_app().await;
@@ -569,27 +566,11 @@ async fn rotating_the_data_key_reseals_signing_secrets() {
         &["voucher.issued"],
     )
     .await;
-    let config = app.state.config.as_ref().clone();
-    let mut keys: BTreeMap<String, [u8; 32]> = config
-        .keys
-        .data_keys
-        .iter()
-        .map(|(k, v)| (k.clone(), *v.expose()))
-        .collect();
-    keys.insert("k2".into(), [42u8; 32]);
-    let index_key = *config.keys.index_key.expose();
-    let rotated = PiiCipher::new(&keys, "k2", index_key);
-    app.db(move |c| prakerja_api::service::keys::rotate(c, &rotated, 100, |_, _| {}))
-        .await;
+    let only_new = app.rotate_to_a_new_data_key().await;
 
     let stored = app
         .db(|c| Ok(e::table.select(e::secret_cipher).first::<String>(c)?))
         .await;
-    let only_new = PiiCipher::new(
-        &BTreeMap::from([("k2".into(), [42u8; 32])]),
-        "k2",
-        index_key,
-    );
     let opened = only_new
         .decrypt(&stored, &format!("webhook_secret:{id}"))
         .expect("opens under the new key alone");
