@@ -129,7 +129,8 @@ impl Certificate {
     }
 }
 
-/// An absolute `https://` URL with a host, at most 2,048 characters.
+/// An absolute `https://` URL with a host, at most 2,048 characters, kept as sent (trimmed): the
+/// LPK reads back the URL it reported, byte for byte.
 fn https_url(raw: &str) -> Result<String, Error> {
     let bad = |code: &str, msg: &str| Error::field("url", code, msg);
     let raw = raw.trim();
@@ -143,7 +144,7 @@ fn https_url(raw: &str) -> Result<String, Error> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("invalid_url", "url has no host."));
     }
-    Ok(url.to_string())
+    Ok(raw.to_string())
 }
 
 /// The holder's rating (1-5) and review (20-2000 characters) of a completed training.

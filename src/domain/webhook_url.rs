@@ -8,9 +8,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use crate::error::{Error, ErrorCode};
 
 /// A well-formed absolute `http(s)` URL with a host and no credentials, at most 2,048 characters.
-/// Well-formed is not yet allowed: [`UrlPolicy`] decides that.
+/// Well-formed is not yet allowed: [`UrlPolicy`] decides that. It keeps the text the partner sent
+/// (trimmed) to store and show, byte for byte; requests go to the parsed URL, the same address.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookUrl(url::Url);
+pub struct WebhookUrl {
+    url: url::Url,
+    raw: String,
+}
 
 impl WebhookUrl {
     pub fn parse(raw: &str) -> Result<Self, Error> {
@@ -37,36 +41,43 @@ impl WebhookUrl {
         if url.fragment().is_some() {
             return Err(bad("invalid_url", "url must not have a #fragment."));
         }
-        Ok(Self(url))
+        Ok(Self {
+            url,
+            raw: raw.to_string(),
+        })
     }
 
     /// A URL read back from the store, as it was accepted.
     pub fn stored(s: &str) -> Option<Self> {
-        url::Url::parse(s).ok().map(Self)
+        let url = url::Url::parse(s).ok()?;
+        Some(Self {
+            url,
+            raw: s.to_string(),
+        })
     }
 
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.raw
     }
 
     /// The host as written (a name or an IP), without the path or query that may carry a
     /// partner's own token.
     pub fn host(&self) -> &str {
-        self.0.host_str().unwrap_or_default()
+        self.url.host_str().unwrap_or_default()
     }
 
     /// The host as a name to resolve, or `None` when the URL names an IP literally.
     pub fn domain(&self) -> Option<&str> {
-        self.0.domain()
+        self.url.domain()
     }
 
     /// The port requests go to (the scheme's default when none is written).
     pub fn port(&self) -> u16 {
-        self.0.port_or_known_default().unwrap_or(443)
+        self.url.port_or_known_default().unwrap_or(443)
     }
 
     fn literal_ip(&self) -> Option<IpAddr> {
-        match self.0.host()? {
+        match self.url.host()? {
             url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
             url::Host::Domain(_) => None,
@@ -93,7 +104,7 @@ impl UrlPolicy {
 
     /// What can be decided from the URL itself: its scheme, and a literal IP.
     pub fn check(&self, url: &WebhookUrl) -> Result<(), Error> {
-        if self.https_only && url.0.scheme() != "https" {
+        if self.https_only && url.url.scheme() != "https" {
             return Err(refused("not_https", "The URL must be https://."));
         }
         if self.public_only
