@@ -1,12 +1,16 @@
-//! The server's own logs, at debug level, through a whole flow: no NIK, KK, phone, full card
-//! number, OTP or client secret appears in them.
+//! The server's own logs, at debug level, through a purchase and through a holder's whole
+//! lifecycle: no NIK, KK, phone, full card number, OTP, account number, token or secret appears.
 
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::binary::Binary;
+use crate::disbursement_helpers::{fill_survey, payments_of, run};
 use crate::helpers::*;
+use crate::post_training_helpers::*;
+use crate::purchase_helpers::*;
+use crate::webhook_helpers::{Behaviour, receiver, subscribe};
 
 #[actix_web::test]
 async fn debug_logs_of_a_full_flow_hold_no_personal_data_or_secrets() {
@@ -67,7 +71,25 @@ async fn debug_logs_of_a_full_flow_hold_no_personal_data_or_secrets() {
     let lines = server.lines();
     server.kill();
 
-    // Timestamps hold six-digit microsecond runs an OTP could equal by chance: leave them out.
+    let phone_e164 = format!("+62{}", &body["phone"].as_str().unwrap_or("")[1..]);
+    assert_clean(
+        &lines,
+        &[
+            ("card number", card_number.as_str()),
+            ("NIK", body["nik"].as_str().unwrap_or("?")),
+            ("KK", body["kk_number"].as_str().unwrap_or("?")),
+            ("phone", phone_e164.as_str()),
+            ("email", body["email"].as_str().unwrap_or("?")),
+            ("OTP", otp.as_str()),
+            ("client secret", new_secret.as_str()),
+        ],
+    );
+}
+
+/// The log lines as one text, timestamps left out (they hold six-digit microsecond runs an OTP
+/// could equal by chance); asserts it shows the access log and none of `secrets`, each of which
+/// counts only as a whole word (an OTP inside a longer run of digits or hex is no leak).
+fn assert_clean(lines: &[String], secrets: &[(&str, &str)]) {
     let log = lines
         .iter()
         .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
@@ -85,16 +107,107 @@ async fn debug_logs_of_a_full_flow_hold_no_personal_data_or_secrets() {
         log.contains("\"route\""),
         "the access log was captured: {log}"
     );
-    let phone_e164 = format!("+62{}", &body["phone"].as_str().unwrap_or("")[1..]);
-    for (what, secret) in [
-        ("card number", card_number.as_str()),
-        ("NIK", body["nik"].as_str().unwrap_or("?")),
-        ("KK", body["kk_number"].as_str().unwrap_or("?")),
-        ("phone", phone_e164.as_str()),
-        ("email", body["email"].as_str().unwrap_or("?")),
-        ("OTP", otp.as_str()),
-        ("client secret", new_secret.as_str()),
-    ] {
-        assert!(!log.contains(secret), "the {what} appears in the logs");
+    for (what, secret) in secrets {
+        assert!(!secret.is_empty(), "the {what} is known");
+        let whole = log.match_indices(secret).any(|(at, _)| {
+            let before = log[..at].chars().next_back();
+            let after = log[at + secret.len()..].chars().next();
+            ![before, after]
+                .iter()
+                .any(|c| c.is_some_and(|c| c.is_ascii_alphanumeric()))
+        });
+        assert!(!whole, "the {what} appears in the logs");
     }
+}
+
+/// A second instance, the binary, serves every request of a holder's whole lifecycle at debug
+/// level (the test's own server only shares its database, and delivers no webhooks).
+#[actix_web::test]
+async fn debug_logs_of_the_whole_lifecycle_hold_no_personal_data_or_secrets() {
+    let mut app = spawn_with(|c| c.webhooks.poll = Duration::from_secs(3600)).await;
+    let server = Binary::serve(
+        &app.database_url,
+        &[("RUST_LOG", "debug"), ("PRAKERJA_WEBHOOK_POLL_MS", "100")],
+    );
+    app.http = Http::new(server.http.address.clone());
+    let t = tokens(&app).await;
+    let rx = receiver(Behaviour::Ok);
+    let (_, hook_secret) = subscribe(
+        &app,
+        &t.platform,
+        &rx.url,
+        &[
+            "voucher.issued",
+            "voucher.completed",
+            "certificate.issued",
+            "disbursement.updated",
+        ],
+    )
+    .await;
+    let (_, client_id, client_secret) = app.new_partner(&t.admin, "lpk").await;
+    app.token((&client_id, &client_secret)).await;
+    let person = participant_body(unique());
+    let registered = app.post("/v1/admin/participants", &t.admin, &person).await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let phone = person["phone"].as_str().expect("phone").to_string();
+    let holder = Holder {
+        card: registered.body["card_number"]
+            .as_str()
+            .expect("card")
+            .to_string(),
+        phone: phone.clone(),
+    };
+    let course = approved_course(&app, &t, 200_000, None).await;
+    let code = redeemed_on(&app, &t, &t.lpk, &holder, &course).await;
+    completed(&app, &t.lpk, &code, 85).await;
+    let res = certify(&app, &t.lpk, &code, "lpk", "LPK-LOG-1").await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let holder_jwt = holder_token(&app, &t.admin, &holder).await;
+    assert_eq!(
+        review(&app, &holder_jwt, &code, 5, REVIEW_TEXT)
+            .await
+            .status,
+        201
+    );
+    link_payout_account(
+        &app,
+        &t.admin,
+        &holder_jwt,
+        &holder,
+        &bank_account("8877665544"),
+    )
+    .await;
+    fill_survey(&app, &holder_jwt, 1).await;
+    run(&app, &t.admin, None).await;
+    assert!(!payments_of(&app, &t.admin, &holder.card).await.is_empty());
+    rx.event("voucher.completed", &code).await;
+    let otps: Vec<String> = sms(&app, &t.admin, &phone)
+        .await
+        .iter()
+        .filter_map(|m| otp_in(m["body"].as_str().unwrap_or("")))
+        .collect();
+    assert!(
+        otps.len() >= 3,
+        "validation, session and payout OTPs: {otps:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let lines = server.lines();
+    server.kill();
+    let local = format!("62{}", &phone[1..]);
+    let e164 = format!("+{local}");
+    let mut secrets = vec![
+        ("card number", holder.card.as_str()),
+        ("NIK", person["nik"].as_str().unwrap_or("?")),
+        ("KK", person["kk_number"].as_str().unwrap_or("?")),
+        ("phone", e164.as_str()),
+        ("phone as typed", phone.as_str()),
+        ("email", person["email"].as_str().unwrap_or("?")),
+        ("payout account number", "8877665544"),
+        ("webhook secret", hook_secret.as_str()),
+        ("client secret", client_secret.as_str()),
+        ("holder token", holder_jwt.as_str()),
+        ("platform token", t.platform.as_str()),
+    ];
+    secrets.extend(otps.iter().map(|o| ("OTP", o.as_str())));
+    assert_clean(&lines, &secrets);
 }
