@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::binary::Binary;
-use crate::disbursement_helpers::{fill_survey, payments_of, run};
+use crate::disbursement_helpers::{all_pages, fill_survey, payments_of, run};
 use crate::helpers::*;
 use crate::post_training_helpers::*;
 use crate::purchase_helpers::*;
@@ -109,15 +109,19 @@ fn assert_clean(lines: &[String], secrets: &[(&str, &str)]) {
     );
     for (what, secret) in secrets {
         assert!(!secret.is_empty(), "the {what} is known");
-        let whole = log.match_indices(secret).any(|(at, _)| {
-            let before = log[..at].chars().next_back();
-            let after = log[at + secret.len()..].chars().next();
-            ![before, after]
-                .iter()
-                .any(|c| c.is_some_and(|c| c.is_ascii_alphanumeric()))
-        });
-        assert!(!whole, "the {what} appears in the logs");
+        assert!(!has_word(&log, secret), "the {what} appears in the logs");
     }
+}
+
+/// Whether `text` holds `word` with no letter or digit right before or after it.
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        ![before, after]
+            .iter()
+            .any(|c| c.is_some_and(|c| c.is_ascii_alphanumeric()))
+    })
 }
 
 /// A second instance, the binary, serves every request of a holder's whole lifecycle at debug
@@ -190,6 +194,7 @@ async fn debug_logs_of_the_whole_lifecycle_hold_no_personal_data_or_secrets() {
         otps.len() >= 3,
         "validation, session and payout OTPs: {otps:?}"
     );
+    let audit = Value::from(all_pages(&app, &t.admin, "/v1/admin/audit-events?", 100).await);
     std::thread::sleep(Duration::from_millis(300));
     let lines = server.lines();
     server.kill();
@@ -210,4 +215,17 @@ async fn debug_logs_of_the_whole_lifecycle_hold_no_personal_data_or_secrets() {
     ];
     secrets.extend(otps.iter().map(|o| ("OTP", o.as_str())));
     assert_clean(&lines, &secrets);
+    // The append-only audit trail outlives every retention rule: no identity number, account
+    // number, code or secret may be in it either.
+    let audit = audit.to_string();
+    assert!(audit.contains("participant"), "the trail was read: {audit}");
+    for (what, secret) in secrets
+        .iter()
+        .filter(|(w, _)| !w.starts_with("phone") && *w != "card number" && *w != "email")
+    {
+        assert!(
+            !has_word(&audit, secret),
+            "the {what} is in the audit trail"
+        );
+    }
 }

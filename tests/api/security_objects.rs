@@ -186,6 +186,10 @@ async fn object_operations(app: &TestApp) -> Vec<crate::security_tokens::Operati
     ops
 }
 
+fn code_of_course(v: &Value) -> String {
+    v["course_code"].as_str().expect("course_code").to_string()
+}
+
 fn fill(path: &str, value: &str) -> String {
     let start = path.find('{').expect("a parameter");
     let end = path.find('}').expect("a parameter");
@@ -261,6 +265,16 @@ async fn objects_named_in_a_query_or_a_body_are_as_missing_to_a_foreign_partner(
     let app = spawn_app().await;
     let w = world(&app).await;
     let unknown_card = CardNumber::generate();
+    let lpk = w.token("lpk");
+    let submitted = app
+        .post("/v1/courses", lpk, &course_body(90_000, json!([])))
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let pending = code_of_course(&submitted.body);
+    let own = app
+        .get("/v1/courses?limit=100&status=pending_review", lpk)
+        .await;
+    assert!(own.body.to_string().contains(&pending), "the owner sees it");
     for caller in ["platform2", "lpk2"] {
         let token = w.token(caller);
         let ask = async |card: &str| {
@@ -270,12 +284,30 @@ async fn objects_named_in_a_query_or_a_body_are_as_missing_to_a_foreign_partner(
         let theirs = ask(&w.holder.card).await;
         let none = ask(unknown_card.as_str()).await;
         theirs.problem(404, none.code());
-        for (list, needle) in [
-            ("/v1/vouchers?limit=100", w.voucher.as_str()),
-            ("/v1/events?limit=100", w.objects["event"].0.as_str()),
-            ("/v1/webhook-endpoints", w.objects["endpoint"].0.as_str()),
-            ("/v1/courses?limit=100", w.objects["course"].0.as_str()),
-        ] {
+        let course = w.objects["course"].0.as_str();
+        let event = w.objects["event"].0.as_str();
+        let lists = [
+            (
+                format!("/v1/vouchers?limit=100&course_code={course}"),
+                w.voucher.as_str(),
+            ),
+            (
+                "/v1/vouchers?limit=100&status=completed".into(),
+                w.voucher.as_str(),
+            ),
+            ("/v1/events?limit=100".into(), event),
+            (
+                "/v1/webhook-endpoints".into(),
+                w.objects["endpoint"].0.as_str(),
+            ),
+            ("/v1/courses?limit=100".into(), course),
+            ("/v1/courses?limit=100&status=approved".into(), course),
+            (
+                "/v1/courses?limit=100&status=pending_review".into(),
+                pending.as_str(),
+            ),
+        ];
+        for (list, needle) in &lists {
             let res = app.get(list, token).await;
             assert_eq!(res.status, 200, "{caller} {list}: {}", res.body);
             assert!(
@@ -283,6 +315,12 @@ async fn objects_named_in_a_query_or_a_body_are_as_missing_to_a_foreign_partner(
                 "{caller} sees {needle} in {list}"
             );
         }
+        let theirs = app.get(&format!("/v1/events?since={event}"), token).await;
+        let none = app
+            .get(&format!("/v1/events?since={}", w.objects["event"].1), token)
+            .await;
+        assert_eq!((theirs.status, theirs.code()), (none.status, none.code()));
+        assert!(matches!(theirs.status, 404 | 422), "{}", theirs.body);
     }
     for caller in ["platform", "lpk"] {
         let res = payments_of(&app, w.token(caller), &w.holder.card).await;
