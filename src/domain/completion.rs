@@ -213,6 +213,9 @@ mod tests {
     fn certificates_need_a_number_and_an_https_url() {
         let ok = Certificate::parse(CertificateKind::Lpk, " LPK-1 ", t(0), "https://lpk.id/c/1");
         assert_eq!(ok.unwrap().number, "LPK-1");
+        let url = "https://LPK.id/c?n=<1>&q='x'";
+        let kept = Certificate::parse(CertificateKind::Lpk, "A", t(0), url).map(|c| c.url);
+        assert_eq!(kept.ok().as_deref(), Some(url), "kept as sent");
         let code = |n: &str, u: &str| {
             Certificate::parse(CertificateKind::Lpk, n, t(0), u)
                 .unwrap_err()

@@ -216,6 +216,18 @@ mod tests {
     }
 
     #[test]
+    fn a_url_is_kept_as_sent_while_requests_go_to_its_parsed_form() {
+        let sent = "https://Hooks.example.id/h?x=';--&y=<svg>";
+        let parsed = url(&format!(" {sent} "));
+        assert_eq!(parsed.as_str(), sent);
+        assert_eq!(parsed.host(), "hooks.example.id");
+        assert_eq!(
+            WebhookUrl::stored(sent).map(|u| u.as_str().to_string()),
+            Some(sent.into())
+        );
+    }
+
+    #[test]
     fn a_url_needs_a_host_an_http_scheme_and_no_credentials() {
         assert!(WebhookUrl::parse(" https://hooks.example.id/prakerja ").is_ok());
         for (raw, code) in [
