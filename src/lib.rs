@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod gateways;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod service;

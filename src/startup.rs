@@ -15,6 +15,7 @@ use crate::db::{self, migrations};
 use crate::error::ErrorCode;
 use crate::http::problem::ApiError;
 use crate::http::{self, middleware};
+use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 use crate::service::{Actor, Call, Core};
 use crate::state::AppState;
@@ -28,8 +29,13 @@ pub struct Application {
 
 /// Opens the pool and applies pending migrations (start-up and `prakerja-api migrate`).
 pub async fn prepare_database(config: &Config) -> Result<db::Pool, String> {
+    prepare_observed_database(config, &Metrics::new()).await
+}
+
+/// As [`prepare_database`], the pool's checkout waits going to `metrics`.
+async fn prepare_observed_database(config: &Config, metrics: &Metrics) -> Result<db::Pool, String> {
     let db = &config.database;
-    let pool = db::pool(db.url.expose(), db.pool_size)?;
+    let pool = db::pool_with(db.url.expose(), db.pool_size, metrics.pool_wait())?;
     let migrate_pool = pool.clone();
     let applied = web::block(move || {
         let mut conn = migrate_pool
@@ -47,8 +53,9 @@ pub async fn prepare_database(config: &Config) -> Result<db::Pool, String> {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, String> {
-        let pool = prepare_database(&config).await?;
-        let core = Core::new(pool, &config)?;
+        let metrics = Metrics::new();
+        let pool = prepare_observed_database(&config, &metrics).await?;
+        let core = Core::observed(pool, &config, metrics)?;
         initial_clients(&core, &config).await?;
         let bind = &config.server.bind;
         let listener = TcpListener::bind(bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
@@ -209,7 +216,7 @@ fn metrics_listener(state: &web::Data<AppState>) -> Result<Option<Server>, Strin
             "/metrics",
             web::get().to(move || {
                 let state = state.clone();
-                async move { http::meta::metrics_page(&state) }
+                async move { http::meta::metrics_page(&state).await }
             }),
         )
     })

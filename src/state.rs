@@ -21,7 +21,7 @@ impl AppState {
     pub fn new(core: Core, config: Config, public_url: String) -> Self {
         Self {
             limits: Limits::new(&config.limits),
-            metrics: Metrics::new(),
+            metrics: Metrics::new(core.metrics.registry()),
             public_url: public_url.trim_end_matches('/').to_string(),
             config: Arc::new(config),
             core,

@@ -34,6 +34,7 @@ Environment (a .env file is read too; README's Configuration table has every var
   PRAKERJA_SANDBOX       sandbox gateways (payouts, SMS) instead of the real ones
   PRAKERJA_PAYOUT_GATEWAY_URL, PRAKERJA_PAYOUT_GATEWAY_AUTHORIZATION  disbursements run
   PRAKERJA_LOG_FORMAT, RUST_LOG  logs (on stderr for every command but serve)
+  OTEL_EXPORTER_OTLP_ENDPOINT  serve exports spans over OTLP/HTTP to this collector
   USER                   the operator recorded in the audit trail when --as is not given
 
 Exit codes:
@@ -153,7 +154,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
     let config = Config::from_env().map_err(|e| Failure::Usage(e.to_string()))?;
     if let Command::Serve = command {
-        crate::telemetry::init(config.log_json);
+        let _telemetry = crate::telemetry::init(&config);
         let app = Application::build(config).await.map_err(|e| {
             if e.starts_with("cannot bind") {
                 Failure::Usage(e)

@@ -42,6 +42,8 @@ pub struct Config {
     pub sandbox: bool,
     /// `PRAKERJA_LOG_FORMAT`: `pretty` (default) or `json`.
     pub log_json: bool,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: where spans go over OTLP/HTTP; none exported when unset.
+    pub otlp_endpoint: Option<String>,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
@@ -75,6 +77,9 @@ impl Config {
             production,
             sandbox: env.bool("PRAKERJA_SANDBOX", !production)?,
             log_json: env.var("PRAKERJA_LOG_FORMAT").as_deref() == Some("json"),
+            otlp_endpoint: env
+                .var("OTEL_EXPORTER_OTLP_ENDPOINT")
+                .filter(|v| !v.is_empty()),
             server: ServerConfig::from_env(env)?,
             database: DatabaseConfig::from_env(env)?,
             auth: AuthConfig::from_env(env)?,
@@ -156,6 +161,7 @@ impl Config {
             production: false,
             sandbox: true,
             log_json: false,
+            otlp_endpoint: None,
             server: ServerConfig {
                 bind: "127.0.0.1:0".into(),
                 ..Default::default()

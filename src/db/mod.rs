@@ -22,6 +22,7 @@ pub mod sandbox;
 pub mod schema;
 pub mod signatures;
 pub mod sms_outbox;
+pub mod stock;
 pub mod surveys;
 mod types;
 pub mod vouchers;
@@ -159,6 +160,15 @@ pub fn connection_lost(e: &diesel::result::Error) -> bool {
 
 /// Opens the pool; creates the SQLite file's folder when it does not exist.
 pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
+    pool_with(url, size, r2d2::NopEventHandler)
+}
+
+/// As [`pool`], telling `events` of every checkout (how long it waited, for the metrics).
+pub fn pool_with(
+    url: &str,
+    size: u32,
+    events: impl r2d2::HandleEvent + 'static,
+) -> Result<Pool, String> {
     let manager = ConnectionManager::new(url)?;
     if manager.backend == Backend::Sqlite
         && let Some(dir) = std::path::Path::new(sqlite_path(url)).parent()
@@ -182,6 +192,7 @@ pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
         // No `SELECT 1` before every checkout: broken connections are caught by `has_broken`.
         .test_on_check_out(false)
         .connection_timeout(std::time::Duration::from_secs(10))
+        .event_handler(Box::new(events))
         .build(manager)
         .map_err(|e| format!("cannot open the database: {e}"))
 }

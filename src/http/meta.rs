@@ -59,14 +59,14 @@ pub async fn metrics(
                 .into());
         }
     }
-    Ok(metrics_page(&state))
+    Ok(metrics_page(&state).await)
 }
 
 /// The exposition itself, also served on `PRAKERJA_METRICS_BIND`.
-pub fn metrics_page(state: &AppState) -> HttpResponse {
+pub async fn metrics_page(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.core.metrics_exposition().await)
 }
 
 /// Every error code: its HTTP status, what it means, and what to tell the holder (Bahasa

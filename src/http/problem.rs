@@ -10,6 +10,10 @@ use crate::error::{Error, ErrorCode, FieldError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The stable code an error response carries, for the access log and the refusal counter.
+#[derive(Clone, Debug)]
+pub struct Refused(pub String);
+
 /// The body of every error response (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -96,7 +100,10 @@ impl ResponseError for ApiError {
         if let Some(s) = self.0.retry_after {
             res.insert_header(("Retry-After", s.to_string()));
         }
-        res.body(body(&self.0).to_string())
+        let mut res = res.body(body(&self.0).to_string());
+        res.extensions_mut()
+            .insert(Refused(self.0.code.code().to_string()));
+        res
     }
 }
 

@@ -3,6 +3,9 @@
 //! the validation stays and can be resent at once, and the call's idempotency key is forgotten so
 //! a retry runs again.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -24,6 +27,7 @@ use crate::domain::{
     CardNumber, CourseCode, PartnerId, PhoneNumber, Rupiah, ScheduleCode, ValidationId,
 };
 use crate::error::{Error, ErrorCode};
+use crate::metrics::OtpOutcome;
 
 /// Check a card for a course and send the holder an OTP.
 #[derive(Debug, Clone)]
@@ -238,7 +242,8 @@ fn verify(
     platform: &PartnerId,
     id: &ValidationId,
     otp: &Otp,
-) -> Result<Decision<VerifiedValidation, ()>, Error> {
+    guessed: &AtomicBool,
+) -> Result<Decision<VerifiedValidation, bool>, Error> {
     let now = db::now();
     let row = load(c, platform, id)?;
     let expected = core.cipher.otp_hash(row.id.as_str(), otp.as_str());
@@ -248,7 +253,7 @@ fn verify(
         .is_some_and(|h| bool::from(h.as_bytes().ct_eq(expected.as_bytes())));
     match row.stage().verify_step(now)? {
         VerifyStep::AlreadyVerified if matches => {
-            return Ok(Decision::Done(verified_view(c, &row, now)?, ()));
+            return Ok(Decision::Done(verified_view(c, &row, now)?, false));
         }
         VerifyStep::AlreadyVerified => {
             return Err(
@@ -260,6 +265,7 @@ fn verify(
     if !matches {
         let wrong = store::count_wrong_guess(c, &row.id, core.otp.max_attempts as i32)?
             .ok_or_else(|| ErrorCode::ValidationLocked.refusal())?;
+        guessed.store(true, Ordering::Relaxed);
         return Ok(Decision::Refuse(after_wrong_guess(&core.otp, wrong)));
     }
     let valid_until = now + secs(core.validation_ttl);
@@ -268,7 +274,7 @@ fn verify(
         return Err(ErrorCode::OtpIncorrect.with("A newer code was sent; enter that one."));
     }
     let fresh = load(c, platform, id)?;
-    Ok(Decision::Done(verified_view(c, &fresh, now)?, ()))
+    Ok(Decision::Done(verified_view(c, &fresh, now)?, true))
 }
 
 impl Core {
@@ -302,9 +308,23 @@ impl Core {
         otp: Otp,
     ) -> Result<VerifiedValidation, Error> {
         let platform = call.platform()?;
-        self.decide(call, move |c, core| verify(c, core, &platform, &id, &otp))
-            .await
-            .map(|(v, _)| v)
+        // Set when a wrong guess was counted: the refusal that follows committed it.
+        let guessed = Arc::new(AtomicBool::new(false));
+        let flag = guessed.clone();
+        let verified = self
+            .decide(call, move |c, core| {
+                verify(c, core, &platform, &id, &otp, &flag)
+            })
+            .await;
+        match &verified {
+            Ok((_, Some(true))) => self.metrics.otp(OtpOutcome::Verified),
+            Err(e) if guessed.load(Ordering::Relaxed) => self.metrics.otp(match e.code {
+                ErrorCode::ValidationLocked => OtpOutcome::Locked,
+                _ => OtpOutcome::Failed,
+            }),
+            _ => {}
+        }
+        verified.map(|(v, _)| v)
     }
 
     /// A validation's current state.
@@ -336,6 +356,7 @@ impl Core {
         };
         let message = messages::purchase_otp(d.otp.as_str(), self.otp.ttl);
         let Err(e) = self.sms.send(&d.phone, &message).await else {
+            self.metrics.otp(OtpOutcome::Sent);
             return Ok(view);
         };
         tracing::warn!(error = %e, validation = %d.validation, "OTP SMS not sent");

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::Actor;
 use super::audit::{self, Event};
+use super::once::Decision;
 use super::voucher_view::{VoucherView, announce, for_viewer, view_by_id};
 use super::vouchers::load;
 use super::{Call, Core};
@@ -18,6 +19,7 @@ use crate::domain::event::EventType;
 use crate::domain::voucher::VoucherStatus;
 use crate::domain::{CertificateId, PartnerId, Viewer, VoucherCode, VoucherId};
 use crate::error::{Error, ErrorCode, RowError};
+use crate::metrics::VoucherEvent;
 
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 1000;
@@ -185,7 +187,8 @@ fn certify(
 }
 
 /// One report on one voucher, all or nothing: the completion, then each certificate; then the
-/// events, each with the voucher as it now is. Returns the LPK's view and whether anything changed.
+/// events, each with the voucher as it now is. Returns the LPK's view and the events: none when
+/// nothing changed.
 pub(crate) fn report(
     c: &mut DbConn,
     actor: &Actor,
@@ -193,7 +196,7 @@ pub(crate) fn report(
     code: &VoucherCode,
     completion: Option<&Completion>,
     certs: &[Certificate],
-) -> Result<(bool, VoucherView), Error> {
+) -> Result<(Vec<EventType>, VoucherView), Error> {
     let viewer = Viewer::Lpk(lpk.clone());
     let mut r = Reporting {
         voucher: load(c, &viewer, code)?,
@@ -209,7 +212,21 @@ pub(crate) fn report(
     for event in &r.events {
         announce(c, &view, *event)?;
     }
-    Ok((!r.events.is_empty(), for_viewer(view, &viewer)))
+    Ok((r.events, for_viewer(view, &viewer)))
+}
+
+/// The platform that sold the voucher, when these events record its training's end (the metric
+/// `prakerja_vouchers_total{event="completed"}` counts it, once committed).
+fn completed_by(events: &[EventType], view: &VoucherView) -> Option<PartnerId> {
+    events
+        .iter()
+        .any(|e| {
+            matches!(
+                e,
+                EventType::VoucherCompleted | EventType::VoucherNotCompleted
+            )
+        })
+        .then(|| view.platform_id.clone())
 }
 
 /// A bulk row in its own savepoint. A refusal rejects the row alone; a failure on our side (the
@@ -219,22 +236,23 @@ fn report_in_savepoint(
     actor: &Actor,
     lpk: &PartnerId,
     row: BatchRow,
-) -> Result<BatchResult, Error> {
+) -> Result<(BatchResult, Option<PartnerId>), Error> {
     let applied = row.report.and_then(|(cmd, certs)| {
         diesel::Connection::transaction(c, |c| {
             report(c, actor, lpk, &cmd.code, Some(&cmd.completion), &certs)
         })
     });
-    let (outcome, error) = match applied {
-        Ok(_) => (BatchOutcome::Accepted, None),
+    let (outcome, error, completed) = match applied {
+        Ok((events, view)) => (BatchOutcome::Accepted, None, completed_by(&events, &view)),
         Err(e) if e.code.status() >= 500 => return Err(e),
-        Err(e) => (BatchOutcome::Rejected, Some(RowError::from(&e))),
+        Err(e) => (BatchOutcome::Rejected, Some(RowError::from(&e)), None),
     };
-    Ok(BatchResult {
+    let result = BatchResult {
         voucher_code: row.voucher_code,
         outcome,
         error,
-    })
+    };
+    Ok((result, completed))
 }
 
 impl Core {
@@ -246,11 +264,18 @@ impl Core {
     ) -> Result<VoucherView, Error> {
         let lpk = call.lpk()?;
         let actor = call.actor.clone();
-        self.once(call, move |c, _| {
-            let (_, view) = report(c, &actor, &lpk, &cmd.code, Some(&cmd.completion), &[])?;
-            Ok(view)
-        })
-        .await
+        let (view, completed) = self
+            .decide(call, move |c, _| {
+                let (events, view) =
+                    report(c, &actor, &lpk, &cmd.code, Some(&cmd.completion), &[])?;
+                let completed = completed_by(&events, &view);
+                Ok(Decision::Done(view, completed))
+            })
+            .await?;
+        if let Some(platform) = completed.flatten() {
+            self.metrics.voucher(&platform, VoucherEvent::Completed);
+        }
+        Ok(view)
     }
 
     /// The LPK issues one certificate for a completed voucher.
@@ -263,8 +288,11 @@ impl Core {
         let actor = call.actor.clone();
         self.once(call, move |c, _| {
             let certs = [cmd.certificate];
-            let (created, voucher) = report(c, &actor, &lpk, &cmd.code, None, &certs)?;
-            Ok(Certified { created, voucher })
+            let (events, voucher) = report(c, &actor, &lpk, &cmd.code, None, &certs)?;
+            Ok(Certified {
+                created: !events.is_empty(),
+                voucher,
+            })
         })
         .await
     }
@@ -310,7 +338,12 @@ impl Core {
                             .collect::<Result<Vec<_>, Error>>()
                     })
                     .await?;
-                results.extend(done);
+                for (result, completed) in done {
+                    if let Some(platform) = completed {
+                        self.metrics.voucher(&platform, VoucherEvent::Completed);
+                    }
+                    results.push(result);
+                }
             }
             Ok(BatchReport { results })
         })

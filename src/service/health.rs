@@ -1,7 +1,7 @@
-//! Readiness: the database answers and every migration is applied.
+//! Readiness: the database answers and every migration is applied. The metrics exposition.
 
 use super::Core;
-use crate::db::migrations;
+use crate::db::{self, migrations, stock};
 use crate::error::{Error, ErrorCode};
 
 impl Core {
@@ -15,5 +15,19 @@ impl Core {
                 .retry_after(5));
         }
         Ok(())
+    }
+}
+
+impl Core {
+    /// The Prometheus exposition: this instance's counters, and the stocks and the pool as they
+    /// are now. With the database down the stocks keep their last values and the rest still shows.
+    pub async fn metrics_exposition(&self) -> String {
+        match self.read(|c, _| Ok(stock::read(c)?)).await {
+            Ok(stock) => self.metrics.set_stock(&stock, db::now()),
+            Err(e) => tracing::warn!(error = %e, "metrics: the database stocks were not read"),
+        }
+        self.metrics
+            .set_pool(self.pool.state(), self.pool.max_size());
+        self.metrics.render()
     }
 }

@@ -53,6 +53,7 @@ use crate::error::Error;
 use crate::gateways::payout::PayoutGateway;
 use crate::gateways::sms::SmsSender;
 use crate::gateways::webhook::WebhookSender;
+use crate::metrics::{MeteredPayouts, MeteredSms, Metrics};
 
 /// The core. Cheap to clone: every clone shares the same parts.
 #[derive(Clone)]
@@ -77,6 +78,8 @@ pub struct Inner {
     pub tokens: tokens::TokenGuard,
     pub webhooks: webhooks::WebhookSettings,
     pub webhook_sender: Box<dyn WebhookSender>,
+    /// This instance's business metrics (`crate::metrics`).
+    pub metrics: Metrics,
     /// Idempotency keys of multi-transaction use cases running now (`once.rs`).
     leases: once::Leases,
 }
@@ -92,10 +95,21 @@ impl std::ops::Deref for Core {
 impl Core {
     /// The core over a migrated database, with the gateways the configuration calls for.
     pub fn new(pool: Pool, config: &Config) -> Result<Self, String> {
+        Self::observed(pool, config, Metrics::new())
+    }
+
+    /// As [`Core::new`], counting into `metrics` (the server's, which `/metrics` shows).
+    pub fn observed(pool: Pool, config: &Config, metrics: Metrics) -> Result<Self, String> {
         let cipher = PiiCipher::from_config(config);
         Ok(Core(Arc::new(Inner {
-            sms: crate::gateways::sms::from_config(config, &pool)?,
-            payouts: crate::gateways::payout::from_config(config, &pool)?,
+            sms: Box::new(MeteredSms {
+                inner: crate::gateways::sms::from_config(config, &pool)?,
+                metrics: metrics.clone(),
+            }),
+            payouts: Box::new(MeteredPayouts {
+                inner: crate::gateways::payout::from_config(config, &pool)?,
+                metrics: metrics.clone(),
+            }),
             payout_check_after: config.payouts.check_after,
             keys: JwtKeys::from_config(config),
             otp: config.otp.policy(),
@@ -107,6 +121,7 @@ impl Core {
             webhooks: webhooks::WebhookSettings::from_config(config),
             webhook_sender: crate::gateways::webhook::from_config(config)?,
             leases: Default::default(),
+            metrics,
             cipher,
             pool,
         })))

@@ -54,11 +54,21 @@ impl Core {
         F: FnOnce(&mut DbConn, &Inner) -> Result<T, Error> + Send + 'static,
         T: Serialize + DeserializeOwned + Send + 'static,
     {
+        self.once_fresh(call, f).await.map(|(v, _)| v)
+    }
+
+    /// As [`Core::once`], also saying whether this call made the change (false for a replay):
+    /// what the metrics count.
+    pub(crate) async fn once_fresh<T, F>(&self, call: &Call, f: F) -> Result<(T, bool), Error>
+    where
+        F: FnOnce(&mut DbConn, &Inner) -> Result<T, Error> + Send + 'static,
+        T: Serialize + DeserializeOwned + Send + 'static,
+    {
         self.decide(call, move |c, core| {
             f(c, core).map(|v| Decision::Done(v, ()))
         })
         .await
-        .map(|(v, _)| v)
+        .map(|(v, fresh)| (v, fresh.is_some()))
     }
 
     /// As [`Core::once`], for use cases that may commit and still refuse, or that hand something

@@ -23,6 +23,7 @@ use crate::domain::{
     CourseCode, PartnerId, ScheduleCode, ValidationId, Viewer, VoucherCode, VoucherId,
 };
 use crate::error::{Error, ErrorCode};
+use crate::metrics::VoucherEvent;
 
 /// Buy the validated course with a verified validation.
 #[derive(Debug, Clone)]
@@ -253,7 +254,13 @@ impl Core {
     pub async fn buy_voucher(&self, call: &Call, cmd: BuyVoucher) -> Result<Purchased, Error> {
         let platform = call.platform()?;
         let actor = call.actor.clone();
-        self.once(call, move |c, _| buy(c, &actor, &platform, &cmd))
-            .await
+        let (bought, fresh) = self
+            .once_fresh(call, move |c, _| buy(c, &actor, &platform, &cmd))
+            .await?;
+        if let (Purchased::Created(v), true) = (&bought, fresh) {
+            self.metrics.voucher(&v.platform_id, VoucherEvent::Issued);
+            self.metrics.debited(&v.platform_id, v.amount);
+        }
+        Ok(bought)
     }
 }

@@ -16,6 +16,7 @@ use crate::domain::purchase;
 use crate::domain::voucher::{VoucherStatus, check_sequence};
 use crate::domain::{CardNumber, Viewer, VoucherCode};
 use crate::error::{Error, ErrorCode};
+use crate::metrics::VoucherEvent;
 use crate::page::{Cursor, Page, PageRequest};
 
 /// A voucher's redemption.
@@ -130,8 +131,13 @@ impl Core {
     pub async fn redeem_voucher(&self, call: &Call, cmd: Redeem) -> Result<VoucherView, Error> {
         let viewer = call.who().viewer();
         let actor = call.actor.clone();
-        self.once(call, move |c, _| redeem(c, &actor, &viewer, &cmd))
-            .await
+        let (v, fresh) = self
+            .once_fresh(call, move |c, _| redeem(c, &actor, &viewer, &cmd))
+            .await?;
+        if fresh {
+            self.metrics.voucher(&v.platform_id, VoucherEvent::Redeemed);
+        }
+        Ok(v)
     }
 
     /// Records one session (or the post-test); reporting a sequence again changes nothing.
@@ -173,35 +179,49 @@ impl Core {
         reason: String,
     ) -> Result<VoucherView, Error> {
         let actor = call.actor.clone();
-        self.once(call, move |c, _| {
-            let now = db::now();
-            let d = load(c, &Viewer::Admin, &code)?;
-            let to = d.row.status.void()?;
-            if !vouchers::transition(c, &d.row.id, VoucherStatus::Issued, to, now, Some(&reason))? {
-                return Err(ErrorCode::VoucherNotVoidable.with("The voucher changed meanwhile."));
-            }
-            participants::refund(c, &d.row.participant_id, d.row.amount, now)?;
-            // A voided purchase is as if never made: with none left, the 30-day deadline binds again.
-            if !vouchers::holds_money(c, &d.row.participant_id)? {
-                participants::clear_first_purchase(c, &d.row.participant_id)?;
-            }
-            if let Some(schedule_id) = &d.row.schedule_id {
-                courses::release_seat(c, schedule_id)?;
-            }
-            audit::record(
-                c,
-                &actor,
-                Event {
-                    action: "voucher.void",
-                    target_type: "voucher",
-                    target_id: d.row.code.as_str(),
-                    details: serde_json::json!({"reason": reason, "refunded": d.row.amount}),
-                },
-            )?;
-            let v = view_by_id(c, &d.row.id)?;
-            announce(c, &v, EventType::VoucherVoided)?;
-            Ok(v)
-        })
-        .await
+        let (v, fresh) = self
+            .once_fresh(call, move |c, _| {
+                let now = db::now();
+                let d = load(c, &Viewer::Admin, &code)?;
+                let to = d.row.status.void()?;
+                if !vouchers::transition(
+                    c,
+                    &d.row.id,
+                    VoucherStatus::Issued,
+                    to,
+                    now,
+                    Some(&reason),
+                )? {
+                    return Err(
+                        ErrorCode::VoucherNotVoidable.with("The voucher changed meanwhile.")
+                    );
+                }
+                participants::refund(c, &d.row.participant_id, d.row.amount, now)?;
+                // A voided purchase is as if never made: with none left, the 30-day deadline binds again.
+                if !vouchers::holds_money(c, &d.row.participant_id)? {
+                    participants::clear_first_purchase(c, &d.row.participant_id)?;
+                }
+                if let Some(schedule_id) = &d.row.schedule_id {
+                    courses::release_seat(c, schedule_id)?;
+                }
+                audit::record(
+                    c,
+                    &actor,
+                    Event {
+                        action: "voucher.void",
+                        target_type: "voucher",
+                        target_id: d.row.code.as_str(),
+                        details: serde_json::json!({"reason": reason, "refunded": d.row.amount}),
+                    },
+                )?;
+                let v = view_by_id(c, &d.row.id)?;
+                announce(c, &v, EventType::VoucherVoided)?;
+                Ok(v)
+            })
+            .await?;
+        if fresh {
+            self.metrics.voucher(&v.platform_id, VoucherEvent::Voided);
+        }
+        Ok(v)
     }
 }

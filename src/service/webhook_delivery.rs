@@ -72,12 +72,19 @@ impl Core {
             }
         };
         let jitter: f64 = rand::random();
-        self.write(move |c, core| record(c, &core.webhooks, &d, claim, &outcome, jitter))
-            .await
+        let delivered = matches!(outcome, Attempt::Delivered { .. });
+        let recorded = self
+            .write(move |c, core| record(c, &core.webhooks, &d, claim, &outcome, jitter))
+            .await?;
+        if recorded {
+            self.metrics.webhook_attempt(delivered);
+        }
+        Ok(())
     }
 }
 
-/// Records one attempt on the delivery and on its endpoint, in one transaction.
+/// Records one attempt on the delivery and on its endpoint, in one transaction; false when the
+/// claim was lost and nothing was recorded.
 fn record(
     c: &mut DbConn,
     settings: &WebhookSettings,
@@ -85,7 +92,7 @@ fn record(
     claim: NaiveDateTime,
     outcome: &Attempt,
     jitter: f64,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let now = db::now();
     match outcome {
         Attempt::Delivered { status } => {
@@ -96,9 +103,10 @@ fn record(
                 next_attempt_at: now,
                 delivered_at: Some(now),
             };
-            if webhooks::record_attempt(c, &d.id, claim, &r)? {
-                webhooks::endpoint_succeeded(c, &d.endpoint_id, now)?;
+            if !webhooks::record_attempt(c, &d.id, claim, &r)? {
+                return Ok(false);
             }
+            webhooks::endpoint_succeeded(c, &d.endpoint_id, now)?;
         }
         Attempt::Failed { status, error } => {
             let failures = u32::try_from(d.attempts).unwrap_or(0) + 1;
@@ -118,7 +126,7 @@ fn record(
                 delivered_at: None,
             };
             if !webhooks::record_attempt(c, &d.id, claim, &r)? {
-                return Ok(());
+                return Ok(false);
             }
             let limit = i32::try_from(settings.disable_after).unwrap_or(i32::MAX);
             let failing_for = chrono::Duration::from_std(settings.disable_failing_for)
@@ -129,5 +137,5 @@ fn record(
             }
         }
     }
-    Ok(())
+    Ok(true)
 }

@@ -71,7 +71,7 @@ pub fn label_of(status: &str) -> &'static str {
 }
 
 /// `POST /v1/admin/disbursements/run`, with `as_of` when given.
-pub async fn run_request(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -> Response {
+pub async fn run_request(app: &Http, admin: &str, as_of: Option<NaiveDate>) -> Response {
     let body = match as_of {
         Some(day) => json!({"as_of": iso(day)}),
         None => json!({}),
@@ -80,7 +80,7 @@ pub async fn run_request(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -
 }
 
 /// A run as of `as_of` (today when `None`), asserting 200 and a summary of counts: the summary.
-pub async fn run(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -> Value {
+pub async fn run(app: &Http, admin: &str, as_of: Option<NaiveDate>) -> Value {
     let res = run_request(app, admin, as_of).await;
     assert_eq!(res.status, 200, "run: {}", res.body);
     assert_summary(&res.body, as_of.unwrap_or_else(wib_today));
@@ -112,7 +112,7 @@ pub fn count(summary: &Value, name: &str) -> u64 {
 }
 
 /// Every page of a `{data, next_cursor}` list at `path` (which has a query already).
-pub async fn all_pages(app: &TestApp, token: &str, path: &str, limit: u32) -> Vec<Value> {
+pub async fn all_pages(app: &Http, token: &str, path: &str, limit: u32) -> Vec<Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     let sep = if path.ends_with('?') { "" } else { "&" };
@@ -132,7 +132,7 @@ pub async fn all_pages(app: &TestApp, token: &str, path: &str, limit: u32) -> Ve
 }
 
 /// The payments of the holder of `card` as `token` reads them (all pages).
-pub async fn payments_of(app: &TestApp, token: &str, card: &str) -> Vec<Value> {
+pub async fn payments_of(app: &Http, token: &str, card: &str) -> Vec<Value> {
     all_pages(
         app,
         token,
@@ -143,7 +143,7 @@ pub async fn payments_of(app: &TestApp, token: &str, card: &str) -> Vec<Value> {
 }
 
 /// The holder's own payments (all pages).
-pub async fn my_payments(app: &TestApp, holder_token: &str) -> Vec<Value> {
+pub async fn my_payments(app: &Http, holder_token: &str) -> Vec<Value> {
     all_pages(app, holder_token, "/v1/me/disbursements?", 100).await
 }
 
@@ -246,7 +246,7 @@ pub fn assert_consistent(v: &Value) {
 }
 
 /// Fills survey `n` (asserting 201).
-pub async fn fill_survey(app: &TestApp, holder_token: &str, n: i64) {
+pub async fn fill_survey(app: &Http, holder_token: &str, n: i64) {
     let res = app
         .post(
             &format!("/v1/me/surveys/{n}"),
@@ -259,7 +259,7 @@ pub async fn fill_survey(app: &TestApp, holder_token: &str, n: i64) {
 
 /// A fresh holder whose first training is completed (passed) and LPK-certified, not reviewed:
 /// `(holder, voucher code)`.
-pub async fn certified_holder(app: &TestApp, t: &Tokens) -> (Holder, String) {
+pub async fn certified_holder(app: &Http, t: &Tokens) -> (Holder, String) {
     let (holder, code) = redeemed_voucher(app, t).await;
     completed(app, &t.lpk, &code, 85).await;
     let number = format!("LPK-{}", uuid::Uuid::new_v4().simple());
@@ -270,14 +270,14 @@ pub async fn certified_holder(app: &TestApp, t: &Tokens) -> (Holder, String) {
 
 /// A fresh holder with nothing missing: finished, reviewed, BCA `1234567890` linked.
 /// `(holder, voucher code, holder token)`.
-pub async fn ready_holder(app: &TestApp, t: &Tokens) -> (Holder, String, String) {
+pub async fn ready_holder(app: &Http, t: &Tokens) -> (Holder, String, String) {
     let (holder, code, token) = finished_training(app, t).await;
     link_payout(app, &t.admin, &token, &holder).await;
     (holder, code, token)
 }
 
 /// Freezes, unfreezes or revokes a card (asserting 200).
-pub async fn card_action(app: &TestApp, admin: &str, card: &str, action: &str) {
+pub async fn card_action(app: &Http, admin: &str, card: &str, action: &str) {
     let res = app
         .post(
             &format!("/v1/admin/participants/{card}/{action}"),

@@ -401,3 +401,26 @@ pub fn unique() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
+
+/// A stub server (a gateway, a webhook receiver, a collector) on a thread and runtime of its own,
+/// one worker on a free loopback port, its routes set by `configure`: `(port, its handle)`.
+pub fn serve_stub(
+    configure: impl Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+) -> (u16, actix_web::dev::ServerHandle) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || {
+                actix_web::App::new().configure(configure.clone())
+            })
+            .workers(1)
+            .bind("127.0.0.1:0")
+            .expect("bind stub");
+            let port = server.addrs()[0].port();
+            let server = server.run();
+            let _ = tx.send((port, server.handle()));
+            let _ = server.await;
+        })
+    });
+    rx.recv().expect("stub started")
+}

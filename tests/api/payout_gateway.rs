@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use prakerja_api::config::Config;
 use prakerja_api::domain::partner::PartnerKind;
 use prakerja_api::startup::Application;
@@ -124,26 +124,12 @@ async fn payout_status(req: HttpRequest, script: web::Data<Arc<Script>>) -> Http
 fn stub(script: Script) -> Stub {
     let script = Arc::new(script);
     let data = web::Data::new(script.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(data.clone())
-                    .route("/sms", web::post().to(take_sms))
-                    .route("/payouts", web::post().to(take_payout))
-                    .route("/payouts/{id}", web::get().to(payout_status))
-            })
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .expect("bind stub");
-            let port = server.addrs()[0].port();
-            let server = server.run();
-            let _ = tx.send((port, server.handle()));
-            let _ = server.await;
-        })
+    let (port, handle) = serve_stub(move |app| {
+        app.app_data(data.clone())
+            .route("/sms", web::post().to(take_sms))
+            .route("/payouts", web::post().to(take_payout))
+            .route("/payouts/{id}", web::get().to(payout_status));
     });
-    let (port, handle) = rx.recv().expect("stub started");
     Stub {
         base: format!("http://127.0.0.1:{port}"),
         script,

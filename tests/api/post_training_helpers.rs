@@ -69,13 +69,13 @@ pub fn assert_field_error(problem: &Value, field: &str, code: Option<&str>) {
 }
 
 /// A voucher as `token` reads it (asserting 200).
-pub async fn voucher(app: &TestApp, token: &str, code: &str) -> Value {
+pub async fn voucher(app: &Http, token: &str, code: &str) -> Value {
     let res = app.get(&format!("/v1/vouchers/{code}"), token).await;
     assert_eq!(res.status, 200, "voucher {code}: {}", res.body);
     res.body
 }
 
-pub async fn redeem(app: &TestApp, lpk: &str, code: &str, card: &str) -> Response {
+pub async fn redeem(app: &Http, lpk: &str, code: &str, card: &str) -> Response {
     app.post(
         &format!("/v1/vouchers/{code}/redeem"),
         lpk,
@@ -84,7 +84,7 @@ pub async fn redeem(app: &TestApp, lpk: &str, code: &str, card: &str) -> Respons
     .await
 }
 
-pub async fn void(app: &TestApp, admin: &str, code: &str) -> Response {
+pub async fn void(app: &Http, admin: &str, code: &str) -> Response {
     app.post(
         &format!("/v1/admin/vouchers/{code}/void"),
         admin,
@@ -94,14 +94,14 @@ pub async fn void(app: &TestApp, admin: &str, code: &str) -> Response {
 }
 
 /// A new LPK and its token.
-pub async fn other_lpk(app: &TestApp, admin: &str) -> String {
+pub async fn other_lpk(app: &Http, admin: &str) -> String {
     let (_, client, secret) = app.new_partner(admin, "lpk").await;
     app.token((&client, &secret)).await
 }
 
 /// An approved course without schedule (redeemable at any time) of the LPK `lpk`, every platform
 /// may sell it.
-pub async fn course_of(app: &TestApp, t: &Tokens, lpk: &str, price: i64) -> Course {
+pub async fn course_of(app: &Http, t: &Tokens, lpk: &str, price: i64) -> Course {
     let res = app
         .post("/v1/courses", lpk, &course_body(price, json!([])))
         .await;
@@ -126,7 +126,7 @@ pub async fn course_of(app: &TestApp, t: &Tokens, lpk: &str, price: i64) -> Cour
 }
 
 /// A voucher of a fresh holder for a fresh course (no schedule) of the sandbox LPK, not redeemed.
-pub async fn issued_voucher(app: &TestApp, t: &Tokens) -> (Holder, String) {
+pub async fn issued_voucher(app: &Http, t: &Tokens) -> (Holder, String) {
     let holder = register(app, &t.admin).await;
     let course = approved_course(app, t, 200_000, None).await;
     let code = code_of(&purchase(app, &t.platform, &holder, &course).await);
@@ -135,7 +135,7 @@ pub async fn issued_voucher(app: &TestApp, t: &Tokens) -> (Holder, String) {
 
 /// `holder` buys `course` (sold by the sandbox platform) and `lpk` redeems it: the voucher code.
 pub async fn redeemed_on(
-    app: &TestApp,
+    app: &Http,
     t: &Tokens,
     lpk: &str,
     holder: &Holder,
@@ -149,7 +149,7 @@ pub async fn redeemed_on(
 }
 
 /// A redeemed voucher of a fresh holder for a fresh course of the sandbox LPK.
-pub async fn redeemed_voucher(app: &TestApp, t: &Tokens) -> (Holder, String) {
+pub async fn redeemed_voucher(app: &Http, t: &Tokens) -> (Holder, String) {
     let holder = register(app, &t.admin).await;
     let course = approved_course(app, t, 200_000, None).await;
     let code = redeemed_on(app, t, &t.lpk, &holder, &course).await;
@@ -160,18 +160,18 @@ pub fn completion_body(completed_at: &str, passed: bool, score: i64) -> Value {
     json!({"completed_at": completed_at, "passed": passed, "score": score})
 }
 
-pub async fn complete_with(app: &TestApp, lpk: &str, code: &str, body: &Value) -> Response {
+pub async fn complete_with(app: &Http, lpk: &str, code: &str, body: &Value) -> Response {
     app.post(&format!("/v1/vouchers/{code}/completion"), lpk, body)
         .await
 }
 
 /// Completes `code` now.
-pub async fn complete(app: &TestApp, lpk: &str, code: &str, passed: bool, score: i64) -> Response {
+pub async fn complete(app: &Http, lpk: &str, code: &str, passed: bool, score: i64) -> Response {
     complete_with(app, lpk, code, &completion_body(&now(), passed, score)).await
 }
 
 /// Completes `code` now, passed with `score`, asserting 200 `completed`.
-pub async fn completed(app: &TestApp, lpk: &str, code: &str, score: i64) -> Value {
+pub async fn completed(app: &Http, lpk: &str, code: &str, score: i64) -> Value {
     let res = complete(app, lpk, code, true, score).await;
     assert_eq!(res.status, 200, "completion: {}", res.body);
     assert_eq!(res.body["status"], "completed", "{}", res.body);
@@ -187,13 +187,13 @@ pub fn certificate_body(kind: &str, number: &str, issued_at: &str, url: &str) ->
     json!({"kind": kind, "number": number, "issued_at": issued_at, "url": url})
 }
 
-pub async fn certify_with(app: &TestApp, lpk: &str, code: &str, body: &Value) -> Response {
+pub async fn certify_with(app: &Http, lpk: &str, code: &str, body: &Value) -> Response {
     app.post(&format!("/v1/vouchers/{code}/certificates"), lpk, body)
         .await
 }
 
 /// Issues a `kind` certificate `number` now, at its https URL.
-pub async fn certify(app: &TestApp, lpk: &str, code: &str, kind: &str, number: &str) -> Response {
+pub async fn certify(app: &Http, lpk: &str, code: &str, kind: &str, number: &str) -> Response {
     certify_with(
         app,
         lpk,
@@ -204,27 +204,27 @@ pub async fn certify(app: &TestApp, lpk: &str, code: &str, kind: &str, number: &
 }
 
 /// `POST /v1/completions/batch` with these items.
-pub async fn batch(app: &TestApp, lpk: &str, items: Vec<Value>) -> Response {
+pub async fn batch(app: &Http, lpk: &str, items: Vec<Value>) -> Response {
     app.post("/v1/completions/batch", lpk, &json!({"items": items}))
         .await
 }
 
 /// A request without any token.
-pub async fn anonymous_post(app: &TestApp, path: &str, body: &Value) -> Response {
+pub async fn anonymous_post(app: &Http, path: &str, body: &Value) -> Response {
     app.send(app.client.post(app.url(path)).json(body)).await
 }
 
-pub async fn anonymous_get(app: &TestApp, path: &str) -> Response {
+pub async fn anonymous_get(app: &Http, path: &str) -> Response {
     app.send(app.client.get(app.url(path))).await
 }
 
-pub async fn put(app: &TestApp, path: &str, token: &str, body: &Value) -> Response {
+pub async fn put(app: &Http, path: &str, token: &str, body: &Value) -> Response {
     app.send(app.client.put(app.url(path)).bearer_auth(token).json(body))
         .await
 }
 
 /// `POST /v1/participant/sessions` (no token).
-pub async fn open_session(app: &TestApp, card: &str) -> Response {
+pub async fn open_session(app: &Http, card: &str) -> Response {
     anonymous_post(
         app,
         "/v1/participant/sessions",
@@ -234,7 +234,7 @@ pub async fn open_session(app: &TestApp, card: &str) -> Response {
 }
 
 /// `POST /v1/participant/sessions/{id}/verify` (no token).
-pub async fn verify_session(app: &TestApp, id: &str, otp: &str) -> Response {
+pub async fn verify_session(app: &Http, id: &str, otp: &str) -> Response {
     anonymous_post(
         app,
         &format!("/v1/participant/sessions/{id}/verify"),
@@ -244,7 +244,7 @@ pub async fn verify_session(app: &TestApp, id: &str, otp: &str) -> Response {
 }
 
 /// Opens a session for `holder` (asserting 201): its id and the OTP sent (read with `admin`).
-pub async fn session_started(app: &TestApp, admin: &str, holder: &Holder) -> (String, String) {
+pub async fn session_started(app: &Http, admin: &str, holder: &Holder) -> (String, String) {
     let seen = sms_count(app, admin, &holder.phone).await;
     let res = open_session(app, &holder.card).await;
     assert_eq!(res.status, 201, "session: {}", res.body);
@@ -254,7 +254,7 @@ pub async fn session_started(app: &TestApp, admin: &str, holder: &Holder) -> (St
 }
 
 /// A participant token of `holder`: a session verified with the OTP from the sandbox SMS.
-pub async fn holder_token(app: &TestApp, admin: &str, holder: &Holder) -> String {
+pub async fn holder_token(app: &Http, admin: &str, holder: &Holder) -> String {
     let (id, otp) = session_started(app, admin, holder).await;
     let res = verify_session(app, &id, &otp).await;
     assert_eq!(res.status, 200, "session verify: {}", res.body);
@@ -265,7 +265,7 @@ pub async fn holder_token(app: &TestApp, admin: &str, holder: &Holder) -> String
 }
 
 pub async fn review(
-    app: &TestApp,
+    app: &Http,
     holder_token: &str,
     code: &str,
     rating: i64,
@@ -280,14 +280,14 @@ pub async fn review(
 }
 
 /// `GET /v1/me` (asserting 200).
-pub async fn me(app: &TestApp, holder_token: &str) -> Value {
+pub async fn me(app: &Http, holder_token: &str) -> Value {
     let res = app.get("/v1/me", holder_token).await;
     assert_eq!(res.status, 200, "me: {}", res.body);
     res.body
 }
 
 /// Every training of the holder, newest first (all pages).
-pub async fn trainings(app: &TestApp, holder_token: &str) -> Vec<Value> {
+pub async fn trainings(app: &Http, holder_token: &str) -> Vec<Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -306,7 +306,7 @@ pub async fn trainings(app: &TestApp, holder_token: &str) -> Vec<Value> {
 }
 
 /// The holder's training `code` from `/v1/me/trainings`.
-pub async fn training(app: &TestApp, holder_token: &str, code: &str) -> Value {
+pub async fn training(app: &Http, holder_token: &str, code: &str) -> Value {
     trainings(app, holder_token)
         .await
         .into_iter()
@@ -319,11 +319,11 @@ pub fn bank_account(number: &str) -> Value {
     json!({"kind": "bank", "bank_code": "014", "account_number": number, "holder_name": "Budi Santoso"})
 }
 
-pub async fn put_payout(app: &TestApp, holder_token: &str, body: &Value) -> Response {
+pub async fn put_payout(app: &Http, holder_token: &str, body: &Value) -> Response {
     put(app, "/v1/me/payout-account", holder_token, body).await
 }
 
-pub async fn confirm_payout(app: &TestApp, holder_token: &str, id: &str, otp: &str) -> Response {
+pub async fn confirm_payout(app: &Http, holder_token: &str, id: &str, otp: &str) -> Response {
     app.post(
         "/v1/me/payout-account/confirm",
         holder_token,
@@ -334,7 +334,7 @@ pub async fn confirm_payout(app: &TestApp, holder_token: &str, id: &str, otp: &s
 
 /// Asks to link `body` (asserting 202): the confirmation id and the OTP sent (read with `admin`).
 pub async fn payout_requested(
-    app: &TestApp,
+    app: &Http,
     admin: &str,
     holder_token: &str,
     holder: &Holder,
@@ -353,7 +353,7 @@ pub async fn payout_requested(
 
 /// Links and confirms `body` as the holder's payout account: the confirmed account.
 pub async fn link_payout_account(
-    app: &TestApp,
+    app: &Http,
     admin: &str,
     holder_token: &str,
     holder: &Holder,
@@ -367,7 +367,7 @@ pub async fn link_payout_account(
 }
 
 /// Links a BCA account `1234567890` for the holder: the confirmed account.
-pub async fn link_payout(app: &TestApp, admin: &str, holder_token: &str, holder: &Holder) -> Value {
+pub async fn link_payout(app: &Http, admin: &str, holder_token: &str, holder: &Holder) -> Value {
     link_payout_account(
         app,
         admin,
@@ -380,7 +380,7 @@ pub async fn link_payout(app: &TestApp, admin: &str, holder_token: &str, holder:
 
 /// A fresh holder all the way to a finished training: redeemed, completed (passed, score 85),
 /// its LPK certificate issued and reviewed by the holder. `(holder, voucher code, holder token)`.
-pub async fn finished_training(app: &TestApp, t: &Tokens) -> (Holder, String, String) {
+pub async fn finished_training(app: &Http, t: &Tokens) -> (Holder, String, String) {
     let (holder, code) = redeemed_voucher(app, t).await;
     completed(app, &t.lpk, &code, 85).await;
     let res = certify(
@@ -399,7 +399,7 @@ pub async fn finished_training(app: &TestApp, t: &Tokens) -> (Holder, String, St
 }
 
 /// The events about voucher `code` in `token`'s feed, newest first (all pages).
-pub async fn events_about(app: &TestApp, token: &str, code: &str) -> Vec<Value> {
+pub async fn events_about(app: &Http, token: &str, code: &str) -> Vec<Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -425,7 +425,7 @@ pub async fn events_about(app: &TestApp, token: &str, code: &str) -> Vec<Value> 
 }
 
 /// How many events of `kind` about `code` are in `token`'s feed.
-pub async fn count_events(app: &TestApp, token: &str, code: &str, kind: &str) -> usize {
+pub async fn count_events(app: &Http, token: &str, code: &str, kind: &str) -> usize {
     events_about(app, token, code)
         .await
         .iter()

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use prakerja_api::domain::PhoneNumber;
 use prakerja_api::gateways::sms::{HttpSms, SmsSender};
 use serde_json::json;
@@ -57,24 +57,10 @@ fn stub(failures: usize, failure_status: u16) -> Stub {
     seen.failure_status
         .store(usize::from(failure_status), Ordering::SeqCst);
     let data = web::Data::new(seen.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(data.clone())
-                    .route("/sms", web::post().to(receive))
-            })
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .expect("bind stub");
-            let port = server.addrs()[0].port();
-            let server = server.run();
-            let _ = tx.send((port, server.handle()));
-            let _ = server.await;
-        })
+    let (port, handle) = serve_stub(move |app| {
+        app.app_data(data.clone())
+            .route("/sms", web::post().to(receive));
     });
-    let (port, handle) = rx.recv().expect("stub started");
     Stub {
         url: format!("http://127.0.0.1:{port}/sms"),
         seen,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -143,25 +143,11 @@ async fn receive(
 pub fn receiver(behaviour: Behaviour) -> Receiver {
     let log = Arc::new(Log::default());
     let data = web::Data::new(log.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(data.clone())
-                    .app_data(web::Data::new(behaviour))
-                    .default_service(web::to(receive))
-            })
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .expect("bind receiver");
-            let port = server.addrs()[0].port();
-            let server = server.run();
-            let _ = tx.send((port, server.handle()));
-            let _ = server.await;
-        })
+    let (port, handle) = serve_stub(move |app| {
+        app.app_data(data.clone())
+            .app_data(web::Data::new(behaviour))
+            .default_service(web::to(receive));
     });
-    let (port, handle) = rx.recv().expect("receiver started");
     Receiver {
         url: format!("http://127.0.0.1:{port}/hooks"),
         log,
@@ -211,7 +197,7 @@ impl Receiver {
 }
 
 /// Registers `url` for `events` with `token`: `(endpoint id, secret)`.
-pub async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (String, String) {
+pub async fn subscribe(app: &Http, token: &str, url: &str, events: &[&str]) -> (String, String) {
     let res = app
         .post(
             "/v1/webhook-endpoints",
@@ -224,18 +210,18 @@ pub async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -
     (s("id"), s("secret"))
 }
 
-pub async fn endpoints(app: &TestApp, token: &str) -> Vec<Value> {
+pub async fn endpoints(app: &Http, token: &str) -> Vec<Value> {
     let res = app.get("/v1/webhook-endpoints", token).await;
     assert_eq!(res.status, 200, "endpoints: {}", res.body);
     res.body["data"].as_array().cloned().unwrap_or_default()
 }
 
-pub async fn delete(app: &TestApp, path: &str, token: &str) -> Response {
+pub async fn delete(app: &Http, path: &str, token: &str) -> Response {
     app.send(app.client.delete(app.url(path)).bearer_auth(token))
         .await
 }
 
-pub async fn deliveries(app: &TestApp, token: &str, event_id: &str) -> Vec<Value> {
+pub async fn deliveries(app: &Http, token: &str, event_id: &str) -> Vec<Value> {
     let res = app
         .get(&format!("/v1/events/{event_id}/deliveries"), token)
         .await;
@@ -246,7 +232,7 @@ pub async fn deliveries(app: &TestApp, token: &str, event_id: &str) -> Vec<Value
 /// The deliveries of `event_id` once `done` holds of them (the worker records an answer just
 /// after the receiver sees the request).
 pub async fn deliveries_when(
-    app: &TestApp,
+    app: &Http,
     token: &str,
     event_id: &str,
     done: impl Fn(&[Value]) -> bool,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{Error, ErrorCode, FieldError};
+use crate::http::problem::Refused;
 
 /// Every path under this prefix answers in the envelope, whatever layer answers.
 pub const PREFIX: &str = "/api/v1/integration/";
@@ -58,6 +59,15 @@ fn status_of(code: ErrorCode) -> u16 {
 }
 
 fn respond(status: u16, body: String, retry_after: Option<u64>) -> HttpResponse {
+    respond_as(status, body, retry_after, None)
+}
+
+fn respond_as(
+    status: u16,
+    body: String,
+    retry_after: Option<u64>,
+    code: Option<&str>,
+) -> HttpResponse {
     let mut res = HttpResponse::build(
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
     );
@@ -67,6 +77,9 @@ fn respond(status: u16, body: String, retry_after: Option<u64>) -> HttpResponse 
     }
     let mut res = res.body(body);
     res.extensions_mut().insert(Enveloped);
+    if let Some(code) = code {
+        res.extensions_mut().insert(Refused(code.to_string()));
+    }
     res
 }
 
@@ -121,7 +134,7 @@ impl ResponseError for CompatError {
     fn error_response(&self) -> HttpResponse {
         let e = &self.0;
         let body = refusal_body(e.code.code(), &e.detail, e.errors.clone());
-        respond(status_of(e.code), body, e.retry_after)
+        respond_as(status_of(e.code), body, e.retry_after, Some(e.code.code()))
     }
 }
 
@@ -143,12 +156,14 @@ pub async fn restate(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> 
             .map(String::from)
             .unwrap_or_else(|| otherwise.to_string())
     };
+    let code = text("code", ErrorCode::BadRequest.code());
     let body = refusal_body(
-        &text("code", ErrorCode::BadRequest.code()),
+        &code,
         &text("detail", ErrorCode::BadRequest.title()),
         Vec::new(),
     );
     let mut head = head;
+    head.extensions_mut().insert(Refused(code));
     head.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     ServiceResponse::new(req, head.set_body(BoxBody::new(body)))

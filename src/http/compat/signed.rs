@@ -9,9 +9,9 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::envelope::CompatError;
-use crate::domain::Who;
+use crate::domain::{Role, Who};
 use crate::error::{Error, ErrorCode};
-use crate::http::middleware::request_id::RequestId;
+use crate::http::middleware::request_id::{Caller, RequestId};
 use crate::service::signed_requests::SignedRequest;
 use crate::service::{Actor, Call};
 use crate::state::AppState;
@@ -57,6 +57,10 @@ async fn authenticate(req: HttpRequest, body: web::Bytes) -> Result<SignedLpk, E
     };
     let lpk = state.core.authenticate_signed(signed).await?;
     state.limits.partner(lpk.as_str())?;
+    req.extensions_mut().insert(Caller {
+        partner: Some(lpk.as_str().to_string()),
+        role: Role::Lpk,
+    });
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     Ok(SignedLpk {
         call: Call::by(Actor {

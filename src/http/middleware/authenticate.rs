@@ -8,7 +8,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 
+use super::request_id::Caller;
 use crate::auth::token::Claims;
+use crate::domain::Role;
 use crate::http::auth::bearer;
 use crate::state::AppState;
 
@@ -23,6 +25,13 @@ pub async fn layer(
     let token = bearer(req.request()).map(String::from);
     if let (Some(token), Some(state)) = (token, req.app_data::<web::Data<AppState>>().cloned()) {
         let verdict = state.core.authenticate(&token).await;
+        if let Ok(claims) = &verdict {
+            req.extensions_mut().insert(Caller {
+                // A holder's token names the holder: never logged.
+                partner: (claims.role != Role::Participant).then(|| claims.sub.clone()),
+                role: claims.role,
+            });
+        }
         req.extensions_mut().insert(Verdict(verdict));
     }
     next.call(req).await

@@ -1,30 +1,21 @@
-//! Prometheus metrics: requests by method, route pattern and status, and their latency.
+//! The edge's Prometheus metrics: requests by method, route pattern and status, and their latency,
+//! in the core's registry beside the business metrics (`crate::metrics`).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 
 use crate::state::AppState;
 
 pub struct Metrics {
-    registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Metrics {
-    pub fn new() -> Self {
-        let registry = Registry::new();
+    pub fn new(registry: &Registry) -> Self {
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "HTTP requests answered"),
             &["method", "route", "status"],
@@ -41,18 +32,7 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("unique metric");
-        Self {
-            registry,
-            requests,
-            latency,
-        }
-    }
-
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
-        let mut out = Vec::new();
-        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
-        String::from_utf8(out).unwrap_or_default()
+        Self { requests, latency }
     }
 }
 

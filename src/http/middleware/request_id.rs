@@ -1,20 +1,33 @@
 //! `X-Request-Id` on every response, every error as problem+json carrying that id (in Prakerja's
-//! envelope on the compatible paths), and one access log line per request. The log names the route
-//! pattern, never the raw path: paths can hold card numbers.
+//! envelope on the compatible paths), a `request` span around it all (exported with OpenTelemetry
+//! when that is on), and one access log line per request: id, caller (partner id and role), route,
+//! status, error code and latency. The log names the route pattern, never the raw path: paths can
+//! hold card numbers; and the partner id, never a holder's card.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes_limited};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
+use tracing::Instrument;
+use tracing::field::Empty;
 
+use crate::domain::Role;
 use crate::error::{Error as Refusal, ErrorCode};
 use crate::http::compat::envelope;
-use crate::http::problem::{PROBLEM_JSON, body as problem_body};
+use crate::http::problem::{PROBLEM_JSON, Refused, body as problem_body};
+use crate::state::AppState;
 
 /// The id of the current request.
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
+
+/// Who is calling, once authenticated: the partner (none for a holder) and the role.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub partner: Option<String>,
+    pub role: Role,
+}
 
 const HEADER: &str = "x-request-id";
 
@@ -38,16 +51,27 @@ pub async fn layer(
     // No clone of the request may live across `next.call`: routing needs sole ownership of it.
     let method = req.method().clone();
     let started = std::time::Instant::now();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %method,
+        route = Empty,
+        status = Empty,
+    );
 
     // Inner layers answer errors as responses; an `Err` here would come from actix itself.
-    let res = next.call(req).await?.map_into_boxed_body();
+    let res = next
+        .call(req)
+        .instrument(span.clone())
+        .await?
+        .map_into_boxed_body();
     let mut res = if res.status().as_u16() >= 400 && envelope::serves(res.request().path()) {
         // Prakerja-compatible clients parse their own envelope, not problem+json.
         envelope::restate(res).await
     } else if res.status().as_u16() >= 400 {
         let base = res
             .request()
-            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .app_data::<actix_web::web::Data<AppState>>()
             .map(|s| s.public_url.clone())
             .unwrap_or_default();
         as_problem(res, &id, &base).await
@@ -73,11 +97,29 @@ pub async fn layer(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".into());
+    let status = res.status().as_u16();
+    let code = res
+        .response()
+        .extensions()
+        .get::<Refused>()
+        .map(|r| r.0.clone());
+    if let (Some(code), Some(state)) = (
+        &code,
+        res.request().app_data::<actix_web::web::Data<AppState>>(),
+    ) {
+        state.core.metrics.refusal(code);
+    }
+    let caller = res.request().extensions().get::<Caller>().cloned();
+    span.record("route", pattern.as_str());
+    span.record("status", status);
     tracing::info!(
         request_id = %id,
+        partner_id = caller.as_ref().and_then(|c| c.partner.as_deref()),
+        role = caller.as_ref().map(|c| c.role.as_str()),
         method = %method,
         route = %pattern,
-        status = res.status().as_u16(),
+        status,
+        code = code.as_deref(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "request"
     );
@@ -108,6 +150,11 @@ async fn as_problem(
     }
     problem["status"] = serde_json::Value::from(status);
     let mut head = head;
+    if head.extensions().get::<Refused>().is_none()
+        && let Some(code) = problem["code"].as_str()
+    {
+        head.extensions_mut().insert(Refused(code.to_string()));
+    }
     head.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     ServiceResponse::new(req, head.set_body(BoxBody::new(problem.to_string())))

@@ -1,0 +1,2 @@
+DROP INDEX webhook_deliveries_pending_age;
+DROP INDEX disbursements_status_amount;
