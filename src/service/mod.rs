@@ -5,6 +5,7 @@
 //! [`Error`].
 
 pub mod audit;
+pub mod budgets;
 pub mod call;
 pub mod card_validations;
 pub mod catalog;
@@ -77,6 +78,8 @@ pub struct Inner {
     pub tokens: tokens::TokenGuard,
     pub webhooks: webhooks::WebhookSettings,
     pub webhook_sender: Box<dyn WebhookSender>,
+    /// Request budgets shared by every instance (the database, or Redis).
+    pub budgets: budgets::Budgets,
     /// Idempotency keys of multi-transaction use cases running now (`once.rs`).
     leases: once::Leases,
 }
@@ -107,6 +110,7 @@ impl Core {
             webhooks: webhooks::WebhookSettings::from_config(config),
             webhook_sender: crate::gateways::webhook::from_config(config)?,
             leases: Default::default(),
+            budgets: budgets::Budgets::new(pool.clone(), config.limits.redis_url.as_deref())?,
             cipher,
             pool,
         })))

@@ -71,7 +71,7 @@ pub fn label_of(status: &str) -> &'static str {
 }
 
 /// `POST /v1/admin/disbursements/run`, with `as_of` when given.
-pub async fn run_request(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -> Response {
+pub async fn run_request(app: &Http, admin: &str, as_of: Option<NaiveDate>) -> Response {
     let body = match as_of {
         Some(day) => json!({"as_of": iso(day)}),
         None => json!({}),
@@ -80,7 +80,7 @@ pub async fn run_request(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -
 }
 
 /// A run as of `as_of` (today when `None`), asserting 200 and a summary of counts: the summary.
-pub async fn run(app: &TestApp, admin: &str, as_of: Option<NaiveDate>) -> Value {
+pub async fn run(app: &Http, admin: &str, as_of: Option<NaiveDate>) -> Value {
     let res = run_request(app, admin, as_of).await;
     assert_eq!(res.status, 200, "run: {}", res.body);
     assert_summary(&res.body, as_of.unwrap_or_else(wib_today));
@@ -112,7 +112,7 @@ pub fn count(summary: &Value, name: &str) -> u64 {
 }
 
 /// Every page of a `{data, next_cursor}` list at `path` (which has a query already).
-pub async fn all_pages(app: &TestApp, token: &str, path: &str, limit: u32) -> Vec<Value> {
+pub async fn all_pages(app: &Http, token: &str, path: &str, limit: u32) -> Vec<Value> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     let sep = if path.ends_with('?') { "" } else { "&" };
@@ -132,7 +132,7 @@ pub async fn all_pages(app: &TestApp, token: &str, path: &str, limit: u32) -> Ve
 }
 
 /// The payments of the holder of `card` as `token` reads them (all pages).
-pub async fn payments_of(app: &TestApp, token: &str, card: &str) -> Vec<Value> {
+pub async fn payments_of(app: &Http, token: &str, card: &str) -> Vec<Value> {
     all_pages(
         app,
         token,

@@ -20,7 +20,7 @@ pub struct Tokens {
     pub lpk: String,
 }
 
-pub async fn tokens(app: &TestApp) -> Tokens {
+pub async fn tokens(app: &Http) -> Tokens {
     Tokens {
         admin: app.token(ADMIN).await,
         platform: app.token(PLATFORM).await,
@@ -44,7 +44,7 @@ pub struct Course {
 }
 
 /// Registers a new holder (born 1990, passed yesterday, full balance) and returns its card and phone.
-pub async fn register(app: &TestApp, admin: &str) -> Holder {
+pub async fn register(app: &Http, admin: &str) -> Holder {
     let body = participant_body(unique());
     let res = app.post("/v1/admin/participants", admin, &body).await;
     assert_eq!(res.status, 201, "register: {}", res.body);
@@ -80,7 +80,7 @@ pub fn course_body(price: i64, platform_ids: Value) -> Value {
 
 /// Adds a schedule of `quota` seats starting `starts_in` from now and lasting 8 hours.
 pub async fn add_schedule(
-    app: &TestApp,
+    app: &Http,
     lpk: &str,
     course_code: &str,
     starts_in: Duration,
@@ -108,7 +108,7 @@ pub async fn add_schedule(
 /// A course of the sandbox LPK, optionally with one schedule `(starts_in, quota)`, approved by
 /// admin when `approve`.
 pub async fn course_with(
-    app: &TestApp,
+    app: &Http,
     t: &Tokens,
     price: i64,
     platform_ids: Value,
@@ -146,7 +146,7 @@ pub async fn course_with(
 
 /// An approved course every platform may sell, optionally with one schedule `(starts_in, quota)`.
 pub async fn approved_course(
-    app: &TestApp,
+    app: &Http,
     t: &Tokens,
     price: i64,
     schedule: Option<(Duration, i32)>,
@@ -155,7 +155,7 @@ pub async fn approved_course(
 }
 
 /// The seeded sandbox course with this price (500,000 or 750,000) and its schedule a week ahead.
-pub async fn sandbox_course(app: &TestApp, token: &str, price: i64) -> Course {
+pub async fn sandbox_course(app: &Http, token: &str, price: i64) -> Course {
     let res = app.get("/v1/courses?limit=100", token).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let course = res.body["data"]
@@ -184,7 +184,7 @@ pub fn validation_body(card: &str, course_code: &str, schedule: Option<&str>) ->
 }
 
 /// Starts a card validation for `course` (and its schedule, if any).
-pub async fn start(app: &TestApp, platform: &str, card: &str, course: &Course) -> Response {
+pub async fn start(app: &Http, platform: &str, card: &str, course: &Course) -> Response {
     app.post(
         "/v1/card-validations",
         platform,
@@ -194,7 +194,7 @@ pub async fn start(app: &TestApp, platform: &str, card: &str, course: &Course) -
 }
 
 /// The sandbox SMS sent to `phone`, newest first.
-pub async fn sms(app: &TestApp, token: &str, phone: &str) -> Vec<Value> {
+pub async fn sms(app: &Http, token: &str, phone: &str) -> Vec<Value> {
     let res = app
         .get(&format!("/v1/sandbox/sms?phone={phone}"), token)
         .await;
@@ -202,7 +202,7 @@ pub async fn sms(app: &TestApp, token: &str, phone: &str) -> Vec<Value> {
     res.body["data"].as_array().cloned().unwrap_or_default()
 }
 
-pub async fn sms_count(app: &TestApp, token: &str, phone: &str) -> usize {
+pub async fn sms_count(app: &Http, token: &str, phone: &str) -> usize {
     sms(app, token, phone).await.len()
 }
 
@@ -228,7 +228,7 @@ pub fn otp_in(body: &str) -> Option<String> {
 
 /// The OTP of the newest SMS to `phone`, once more than `seen` messages were sent to it (the
 /// sandbox may write the outbox just after answering).
-pub async fn otp_after(app: &TestApp, token: &str, phone: &str, seen: usize) -> String {
+pub async fn otp_after(app: &Http, token: &str, phone: &str, seen: usize) -> String {
     for _ in 0..100 {
         let messages = sms(app, token, phone).await;
         if messages.len() > seen {
@@ -241,7 +241,7 @@ pub async fn otp_after(app: &TestApp, token: &str, phone: &str, seen: usize) -> 
 }
 
 /// The OTP of the newest SMS to `phone`.
-pub async fn latest_otp(app: &TestApp, token: &str, phone: &str) -> String {
+pub async fn latest_otp(app: &Http, token: &str, phone: &str) -> String {
     otp_after(app, token, phone, 0).await
 }
 
@@ -251,7 +251,7 @@ pub fn wrong_otp(otp: &str) -> String {
     format!("{:06}", (n + 1) % 1_000_000)
 }
 
-pub async fn verify(app: &TestApp, platform: &str, id: &str, otp: &str) -> Response {
+pub async fn verify(app: &Http, platform: &str, id: &str, otp: &str) -> Response {
     app.post(
         &format!("/v1/card-validations/{id}/verify"),
         platform,
@@ -260,7 +260,7 @@ pub async fn verify(app: &TestApp, platform: &str, id: &str, otp: &str) -> Respo
     .await
 }
 
-pub async fn resend(app: &TestApp, platform: &str, id: &str) -> Response {
+pub async fn resend(app: &Http, platform: &str, id: &str) -> Response {
     app.post(
         &format!("/v1/card-validations/{id}/otp/resend"),
         platform,
@@ -271,7 +271,7 @@ pub async fn resend(app: &TestApp, platform: &str, id: &str) -> Response {
 
 /// Starts a validation (asserting 201) and returns its id and the OTP that was sent.
 pub async fn started(
-    app: &TestApp,
+    app: &Http,
     platform: &str,
     holder: &Holder,
     course: &Course,
@@ -285,7 +285,7 @@ pub async fn started(
 }
 
 /// A verified card validation of `holder` for `course`: its id.
-pub async fn validated(app: &TestApp, platform: &str, holder: &Holder, course: &Course) -> String {
+pub async fn validated(app: &Http, platform: &str, holder: &Holder, course: &Course) -> String {
     let (id, otp) = started(app, platform, holder, course).await;
     let res = verify(app, platform, &id, &otp).await;
     assert_eq!(res.status, 200, "verify: {}", res.body);
@@ -317,7 +317,7 @@ pub fn voucher_body(
 }
 
 /// Buys `course` with a validation under a fresh external order id.
-pub async fn buy(app: &TestApp, platform: &str, validation_id: &str, course: &Course) -> Response {
+pub async fn buy(app: &Http, platform: &str, validation_id: &str, course: &Course) -> Response {
     app.post(
         "/v1/vouchers",
         platform,
@@ -332,7 +332,7 @@ pub async fn buy(app: &TestApp, platform: &str, validation_id: &str, course: &Co
 }
 
 /// Validates, verifies and buys `course` for `holder`: the voucher (asserting 201).
-pub async fn purchase(app: &TestApp, platform: &str, holder: &Holder, course: &Course) -> Value {
+pub async fn purchase(app: &Http, platform: &str, holder: &Holder, course: &Course) -> Value {
     let id = validated(app, platform, holder, course).await;
     let res = buy(app, platform, &id, course).await;
     assert_eq!(res.status, 201, "purchase: {}", res.body);
@@ -341,7 +341,7 @@ pub async fn purchase(app: &TestApp, platform: &str, holder: &Holder, course: &C
 }
 
 /// The holder's balance as admin reads it.
-pub async fn balance(app: &TestApp, admin: &str, card: &str) -> i64 {
+pub async fn balance(app: &Http, admin: &str, card: &str) -> i64 {
     let res = app
         .get(&format!("/v1/admin/participants/{card}"), admin)
         .await;
@@ -350,7 +350,7 @@ pub async fn balance(app: &TestApp, admin: &str, card: &str) -> i64 {
 }
 
 /// Seats left on one schedule of a course, from the course detail.
-pub async fn seats_left(app: &TestApp, token: &str, course_code: &str, schedule: &str) -> i64 {
+pub async fn seats_left(app: &Http, token: &str, course_code: &str, schedule: &str) -> i64 {
     let res = app.get(&format!("/v1/courses/{course_code}"), token).await;
     assert_eq!(res.status, 200, "course: {}", res.body);
     res.body["schedules"]

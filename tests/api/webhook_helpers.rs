@@ -211,7 +211,7 @@ impl Receiver {
 }
 
 /// Registers `url` for `events` with `token`: `(endpoint id, secret)`.
-pub async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (String, String) {
+pub async fn subscribe(app: &Http, token: &str, url: &str, events: &[&str]) -> (String, String) {
     let res = app
         .post(
             "/v1/webhook-endpoints",
