@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::binary::Binary;
 use crate::disbursement_helpers::*;
+use crate::hardening::keyed;
 use crate::helpers::*;
 use crate::purchase_helpers::*;
 use crate::webhook_helpers::*;
@@ -98,17 +99,6 @@ async fn purchases_racing_across_two_instances_spend_a_card_once_and_sell_each_s
     crate::vouchers::assert_balances_add_up(&app, &t.admin, &cards).await;
 }
 
-pub async fn keyed_purchase(http: &Http, token: &str, key: &str, body: &Value) -> Response {
-    http.send(
-        http.client
-            .post(http.url("/v1/vouchers"))
-            .bearer_auth(token)
-            .header("Idempotency-Key", key)
-            .json(body),
-    )
-    .await
-}
-
 #[actix_web::test]
 async fn an_idempotency_key_replayed_on_the_other_instance_answers_as_the_first_time() {
     let Some((app, a, b)) = two_instances(|_| {}, &[]).await else {
@@ -119,9 +109,9 @@ async fn an_idempotency_key_replayed_on_the_other_instance_answers_as_the_first_
     let holder = register(&app, &t.admin).await;
     let id = validated(&app, &t.platform, &holder, &course).await;
     let body = voucher_body(&id, &course.code, None, &order_id());
-    let first = keyed_purchase(&a.http, &t.platform, "order-on-a", &body).await;
+    let first = keyed(&a.http, &t.platform, "/v1/vouchers", "order-on-a", &body).await;
     assert_eq!(first.status, 201, "{}", first.body);
-    let replay = keyed_purchase(&b.http, &t.platform, "order-on-a", &body).await;
+    let replay = keyed(&b.http, &t.platform, "/v1/vouchers", "order-on-a", &body).await;
     assert_eq!(replay.status, 201, "{}", replay.body);
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
     assert_eq!(replay.body, first.body);
