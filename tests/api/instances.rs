@@ -239,10 +239,11 @@ async fn probe(a: &Http, b: &Http, platform: &str, course: &Course, n: usize) ->
 }
 
 #[actix_web::test]
-async fn a_platforms_validation_budget_and_an_addresss_token_budget_hold_across_two_instances() {
+async fn the_validation_token_and_session_budgets_hold_across_two_instances() {
     let env = [
         ("PRAKERJA_VALIDATIONS_PER_MINUTE", "4"),
         ("PRAKERJA_TOKEN_REQUESTS_PER_MINUTE", "4"),
+        ("PRAKERJA_SESSIONS_PER_MINUTE", "2"),
     ];
     let Some((app, a, b)) = two_instances(|_| {}, &env).await else {
         return;
@@ -271,6 +272,21 @@ async fn a_platforms_validation_budget_and_an_addresss_token_budget_hold_across_
         answers.push(res.status);
     }
     assert_eq!(answers, [200, 200, 200, 429, 429], "4 a minute per address");
+
+    // Holder sessions (each would send an OTP) per address: 2 a minute, both instances together.
+    let unknown = CardNumber::complete("999999999999999");
+    let mut sessions = Vec::new();
+    for http in [&a.http, &b.http, &a.http] {
+        let res = http
+            .send(
+                http.client
+                    .post(http.url("/v1/participant/sessions"))
+                    .json(&serde_json::json!({"card_number": unknown.as_str()})),
+            )
+            .await;
+        sessions.push(res.status);
+    }
+    assert_eq!(sessions, [404, 404, 429], "2 a minute per address");
 }
 
 /// Redis at 127.0.0.1:6379 reachable; outside CI a missing Redis skips the test.
