@@ -127,7 +127,7 @@ impl Application {
             let mut tick = actix_web::rt::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
-                state.limits.shrink();
+                state.limits.shrink().await;
                 match state.core.purge().await {
                     Ok(purged) => tracing::info!(?purged, "retention purge"),
                     Err(e) => tracing::warn!(error = %e, "retention purge failed"),

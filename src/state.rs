@@ -20,7 +20,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(core: Core, config: Config, public_url: String) -> Self {
         Self {
-            limits: Limits::new(&config.limits),
+            limits: Limits::new(&config.limits, core.budgets.clone()),
             metrics: Metrics::new(core.metrics.registry()),
             public_url: public_url.trim_end_matches('/').to_string(),
             config: Arc::new(config),

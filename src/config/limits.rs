@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::ConfigError;
 use super::env::Env;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct LimitsConfig {
     /// `PRAKERJA_RATE_LIMIT_PER_SECOND`, per partner.
     pub per_second: u32,
@@ -24,6 +24,9 @@ pub struct LimitsConfig {
     /// `PRAKERJA_SESSIONS_PER_MINUTE`: holder sessions (each sends an OTP) started per source
     /// address per minute, and as many session codes entered; the per-card OTP cap applies too.
     pub sessions_per_minute: u32,
+    /// `PRAKERJA_REDIS_URL` (e.g. `redis://127.0.0.1:6379`): keep the budgets shared across
+    /// instances in Redis instead of the database.
+    pub redis_url: Option<String>,
 }
 
 impl Default for LimitsConfig {
@@ -36,6 +39,7 @@ impl Default for LimitsConfig {
             secret_checks_in_flight: 2,
             secret_check_wait: Duration::from_secs(2),
             sessions_per_minute: 10,
+            redis_url: None,
         }
     }
 }
@@ -59,10 +63,17 @@ impl LimitsConfig {
             secret_check_wait: env.millis("PRAKERJA_SECRET_CHECK_WAIT_MS", d.secret_check_wait)?,
             sessions_per_minute: env
                 .parse("PRAKERJA_SESSIONS_PER_MINUTE", d.sessions_per_minute)?,
+            redis_url: env.var("PRAKERJA_REDIS_URL").filter(|u| !u.is_empty()),
         })
     }
 
     pub fn problems(&self) -> Vec<String> {
+        let redis = self
+            .redis_url
+            .as_deref()
+            .filter(|u| !(u.starts_with("redis://") || u.starts_with("unix://")));
+        let redis =
+            redis.map(|_| "PRAKERJA_REDIS_URL must start with redis:// or unix://".to_string());
         let zero = [
             ("PRAKERJA_RATE_LIMIT_PER_SECOND", self.per_second),
             ("PRAKERJA_RATE_LIMIT_BURST", self.burst),
@@ -83,6 +94,7 @@ impl LimitsConfig {
         zero.iter()
             .filter(|(_, v)| *v == 0)
             .map(|(name, _)| format!("{name} must be above 0"))
+            .chain(redis)
             .collect()
     }
 }

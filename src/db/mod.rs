@@ -18,6 +18,7 @@ pub mod page;
 pub mod participants;
 pub mod partners;
 pub mod payout_accounts;
+pub mod rate_limits;
 pub mod sandbox;
 pub mod schema;
 pub mod signatures;

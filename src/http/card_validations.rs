@@ -80,7 +80,7 @@ pub async fn start(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = StartValidation::try_from(body.into_inner())?;
-    state.limits.validation(auth.call.who().id())?;
+    state.limits.validation(auth.call.who().id()).await?;
     let view = state.core.start_card_validation(&auth.call, cmd).await?;
     Ok(HttpResponse::Created().json(view))
 }

@@ -1,5 +1,8 @@
-//! Request budgets kept by each instance in memory: per partner, card validations per platform,
-//! token requests and holder sessions per source address.
+//! Request budgets. Card validations per platform, token requests and holder sessions per source
+//! address are shared by every instance (`service/budgets.rs`: the database or Redis), so running
+//! more instances does not multiply them; the per-partner requests/s budget is kept by each
+//! instance in memory (governor), since it is checked on every request and a round trip there
+//! would tax the hot path.
 //!
 //! Token requests are not also limited per client id: client ids are not secret, so such a limit
 //! would let anyone lock a partner out of its own tokens. The password-hashing work is bounded by
@@ -7,78 +10,97 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::LimitsConfig;
 use crate::error::{Error, ErrorCode};
+use crate::service::budgets::Budgets;
 
 pub struct Limits {
     partner: DefaultKeyedRateLimiter<String>,
-    validations: DefaultKeyedRateLimiter<String>,
-    token_source: DefaultKeyedRateLimiter<IpAddr>,
-    session_source: DefaultKeyedRateLimiter<IpAddr>,
-    session_verify_source: DefaultKeyedRateLimiter<IpAddr>,
+    shared: Budgets,
+    config: LimitsConfig,
 }
+
+const MINUTE: Duration = Duration::from_secs(60);
 
 fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
 }
 
 impl Limits {
-    pub fn new(c: &LimitsConfig) -> Self {
-        let per_minute = |n: u32| Quota::per_minute(nz(n)).allow_burst(nz(n));
+    pub fn new(c: &LimitsConfig, shared: Budgets) -> Self {
         Self {
             partner: RateLimiter::keyed(
                 Quota::per_second(nz(c.per_second)).allow_burst(nz(c.burst)),
             ),
-            validations: RateLimiter::keyed(per_minute(c.validations_per_minute)),
-            token_source: RateLimiter::keyed(per_minute(c.token_requests_per_minute)),
-            session_source: RateLimiter::keyed(per_minute(c.sessions_per_minute)),
-            session_verify_source: RateLimiter::keyed(per_minute(c.sessions_per_minute)),
+            shared,
+            config: c.clone(),
         }
     }
 
     pub fn partner(&self, partner_id: &str) -> Result<(), Error> {
-        check(&self.partner, &partner_id.to_string())
+        use governor::clock::{Clock, DefaultClock};
+        self.partner
+            .check_key(&partner_id.to_string())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                ErrorCode::RateLimited
+                    .refusal()
+                    .retry_after(wait.as_secs_f64().ceil() as u64)
+            })
     }
 
     /// Card validations started by a platform: bounds card-number probing and SMS flooding.
-    pub fn validation(&self, platform_id: &str) -> Result<(), Error> {
-        check(&self.validations, &platform_id.to_string())
+    pub async fn validation(&self, platform_id: &str) -> Result<(), Error> {
+        let limit = self.config.validations_per_minute;
+        self.shared
+            .spend(format!("validations:{platform_id}"), limit, MINUTE)
+            .await
     }
 
     /// Token requests: each may cost a password hash, so the address asking is bounded.
-    pub fn token(&self, source: Option<IpAddr>) -> Result<(), Error> {
-        match source {
-            Some(ip) => check(&self.token_source, &ip),
-            None => Ok(()),
-        }
+    pub async fn token(&self, source: Option<IpAddr>) -> Result<(), Error> {
+        self.per_address("token", source, self.config.token_requests_per_minute)
+            .await
     }
 
     /// Holder sessions started without a partner token (each sends an OTP): bounded per address.
-    pub fn session(&self, source: Option<IpAddr>) -> Result<(), Error> {
-        match source {
-            Some(ip) => check(&self.session_source, &ip),
-            None => Ok(()),
-        }
+    pub async fn session(&self, source: Option<IpAddr>) -> Result<(), Error> {
+        self.per_address("session", source, self.config.sessions_per_minute)
+            .await
     }
 
     /// Session codes entered: bounded per address too (a session also locks after 5 wrong codes).
-    pub fn session_verify(&self, source: Option<IpAddr>) -> Result<(), Error> {
+    pub async fn session_verify(&self, source: Option<IpAddr>) -> Result<(), Error> {
+        self.per_address("session-verify", source, self.config.sessions_per_minute)
+            .await
+    }
+
+    async fn per_address(
+        &self,
+        budget: &str,
+        source: Option<IpAddr>,
+        limit: u32,
+    ) -> Result<(), Error> {
         match source {
-            Some(ip) => check(&self.session_verify_source, &ip),
+            Some(ip) => {
+                self.shared
+                    .spend(format!("{budget}:{ip}"), limit, MINUTE)
+                    .await
+            }
             None => Ok(()),
         }
     }
 
-    /// Forgets idle keys so the limiters' memory stays bounded.
-    pub fn shrink(&self) {
+    /// Forgets idle keys so the limiters' memory (and the counters' table) stays bounded.
+    pub async fn shrink(&self) {
         self.partner.retain_recent();
-        self.validations.retain_recent();
-        self.token_source.retain_recent();
-        self.session_source.retain_recent();
-        self.session_verify_source.retain_recent();
+        if let Err(e) = self.shared.forget_old().await {
+            tracing::warn!(error = %e, "forgetting old rate limit counters failed");
+        }
     }
 }
 
@@ -102,19 +124,6 @@ pub fn client_ip(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> Option<IpA
         .filter_map(|a| a.parse::<IpAddr>().ok())
         .find(|ip| !trusted.contains(ip))
         .or(Some(peer))
-}
-
-fn check<K: std::hash::Hash + Eq + Clone>(
-    limiter: &DefaultKeyedRateLimiter<K>,
-    key: &K,
-) -> Result<(), Error> {
-    use governor::clock::{Clock, DefaultClock};
-    limiter.check_key(key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ErrorCode::RateLimited
-            .refusal()
-            .retry_after(wait.as_secs_f64().ceil() as u64)
-    })
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ pub async fn token(
             }
         };
     let client = super::limits::client_ip(&req, &state.config.server.trusted_proxies);
-    state.limits.token(client)?;
+    state.limits.token(client).await?;
     let creds = ClientCredentials {
         client_id,
         client_secret,

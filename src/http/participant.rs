@@ -45,7 +45,7 @@ pub async fn start(
     body: Json<NewSession>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limits.session(client(&req, &state))?;
+    state.limits.session(client(&req, &state)).await?;
     let card = CardNumber::parse(&body.card_number)?;
     let view = state.core.start_holder_session(card).await?;
     Ok(HttpResponse::Created().json(view))
@@ -73,7 +73,7 @@ pub async fn verify(
     body: Json<OtpBody>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<SessionToken>, ApiError> {
-    state.limits.session_verify(client(&req, &state))?;
+    state.limits.session_verify(client(&req, &state)).await?;
     let otp = Otp::parse(&body.otp)?;
     let id = ChallengeId::parse(&path.into_inner()).ok_or_else(|| Error::not_found("session"))?;
     Ok(web::Json(state.core.verify_holder_session(id, otp).await?))

@@ -5,6 +5,7 @@
 //! [`Error`].
 
 pub mod audit;
+pub mod budgets;
 pub mod call;
 pub mod card_validations;
 pub mod catalog;
@@ -80,6 +81,8 @@ pub struct Inner {
     pub webhook_sender: Box<dyn WebhookSender>,
     /// This instance's business metrics (`crate::metrics`).
     pub metrics: Metrics,
+    /// Request budgets shared by every instance (the database, or Redis).
+    pub budgets: budgets::Budgets,
     /// Idempotency keys of multi-transaction use cases running now (`once.rs`).
     leases: once::Leases,
 }
@@ -122,6 +125,7 @@ impl Core {
             webhook_sender: crate::gateways::webhook::from_config(config)?,
             leases: Default::default(),
             metrics,
+            budgets: budgets::Budgets::new(pool.clone(), config.limits.redis_url.as_deref())?,
             cipher,
             pool,
         })))

@@ -36,7 +36,7 @@ impl Drop for Blocker {
     }
 }
 
-async fn keyed(
+pub async fn keyed(
     app: &Http,
     token: &str,
     path: &str,
