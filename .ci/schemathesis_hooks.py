@@ -9,6 +9,11 @@
   Each signature is accepted once, so a case sent again gets an older timestamp (still inside the
   5-minute window) rather than a replayed signature. A case generated without one of the three
   headers is sent without it, so the server's refusal is what gets checked.
+- Walks the money path for real in the stateful phase: a positive "create a card validation"
+  gets a freshly minted sandbox holder and the self-paced sandbox course, its verification the
+  OTP the sandbox sent, the voucher bought on it that course, and its redemption the holder's
+  card. The links carry the ids; without these values every chain would stop at the first
+  refusal (an unknown card, a wrong OTP) and never reach redeem or completion.
 - Gives each request a fresh Idempotency-Key: schemathesis reuses one example key for requests with
   different bodies, which the contract answers 422 idempotency_key_reused, as it should.
 """
@@ -19,6 +24,8 @@ import json
 import os
 import re
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Mapping
 
@@ -66,6 +73,74 @@ class RoleToken:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
+# Stateful steering (see the module's docstring): validation id / voucher code -> its holder.
+_holders_of_validations: dict[str, dict] = {}
+_holders_of_vouchers: dict[str, dict] = {}
+_self_paced: list[str] = []
+_pending: dict[str, dict] = {}  # case id -> the holder its request was steered to
+
+
+def _sandbox(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        os.environ["PRAKERJA_URL"] + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {os.environ['PLATFORM_TOKEN']}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.load(resp)
+
+
+def _self_paced_course():
+    if not _self_paced:
+        courses = _sandbox("GET", "/v1/courses?limit=100")["data"]
+        _self_paced.extend(c["course_code"] for c in courses if c["status"] == "approved" and not c["schedules"])
+    return _self_paced[0]
+
+
+def _steer(case):
+    meta = case.meta
+    if meta is None or meta.phase.name.value != "stateful" or meta.generation.mode.value != "positive":
+        return
+    op = case.operation.definition.raw.get("operationId")
+    body = case.body if isinstance(case.body, dict) else None
+    if op == "createCardValidation" and body is not None:
+        holder = _sandbox("POST", "/v1/sandbox/holders", {"state": "active"})
+        case.body = {"card_number": holder["card_number"], "course_code": _self_paced_course()}
+        _pending[case.id] = holder
+    elif op == "verifyCardValidation" and body is not None:
+        holder = _holders_of_validations.get(str(case.path_parameters.get("id")))
+        if holder:
+            phone = urllib.parse.quote(holder["phone"])
+            case.body = {"otp": _sandbox("GET", f"/v1/sandbox/sms?phone={phone}")["data"][0]["otp"]}
+    elif op == "buyVoucher" and body is not None:
+        holder = _holders_of_validations.get(str(body.get("card_validation_id")))
+        if holder:
+            case.body = {
+                "card_validation_id": body["card_validation_id"],
+                "course_code": _self_paced_course(),
+                "external_order_id": f"FUZZ-{uuid.uuid4()}",
+            }
+            _pending[case.id] = holder
+    elif op == "redeemVoucher" and body is not None:
+        holder = _holders_of_vouchers.get(str(case.path_parameters.get("code")))
+        if holder:
+            case.body = {"card_number": holder["card_number"]}
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    holder = _pending.pop(case.id, None)
+    if holder is None or not 200 <= response.status_code < 300:
+        return
+    answer = response.json()
+    if "id" in answer:
+        _holders_of_validations[str(answer["id"])] = holder
+    if "code" in answer:
+        _holders_of_vouchers[str(answer["code"])] = holder
+
+
 def _header(headers, name):
     return next((k for k in headers if k.lower() == name), None)
 
@@ -104,6 +179,7 @@ def _sign(case, headers):
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    _steer(case)
     if not isinstance(case.headers, Mapping):
         return
     headers = dict(case.headers)
