@@ -18,6 +18,7 @@ mod cross_cutting;
 pub mod error_codes;
 pub mod events;
 mod generics;
+mod links;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -144,6 +145,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     cross_cutting::document(&mut api);
     generics::refer_to_arguments(&mut api);
     events::document(&mut api);
+    links::document(&mut api);
     error_codes::document(&mut api);
     api
 }
@@ -165,9 +167,9 @@ fn operations_mut(
     })
 }
 
-/// The document as committed in `openapi/openapi.json`.
+/// The document as committed in `openapi/openapi.json` and served at `/openapi.json`.
 pub fn spec_json() -> String {
-    let mut json = spec().to_pretty_json().unwrap_or_default();
+    let mut json = links::camel_case(&spec().to_pretty_json().unwrap_or_default());
     json.push('\n');
     json
 }

@@ -70,9 +70,11 @@ impl Application {
         let metrics_server = metrics_listener(&state)?;
 
         let server_state = state.clone();
-        // Served as built by `openapi::spec()`, the same document `prakerja-api openapi` prints.
+        // Served as `prakerja-api openapi` prints it (`openapi::spec_json()`).
         let api = crate::openapi::spec();
         let allowed = web::Data::new(http::AllowedMethods::from_spec(&api));
+        let served: serde_json::Value =
+            serde_json::from_str(&crate::openapi::spec_json()).map_err(|e| e.to_string())?;
         let server = HttpServer::new(move || {
             let max_body = server_state.config.server.max_body_bytes;
             let (path, query) = http::extractor_configs();
@@ -86,7 +88,7 @@ impl Application {
                 .app_data(path)
                 .app_data(query)
                 .app_data(web::PayloadConfig::new(max_body))
-                .service(http::docs::swagger_ui(api.clone()))
+                .service(http::docs::swagger_ui(served.clone()))
                 .route("/docs", web::get().to(http::docs::redirect_to_docs))
                 .default_service(web::to(unrouted))
                 .wrap(from_fn(middleware::idempotency::layer))

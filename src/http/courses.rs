@@ -23,20 +23,24 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCourse {
+    /// 3 to 200 characters, not counting leading and trailing spaces.
     #[validate(length(min = 3, max = 200))]
     #[serde(deserialize_with = "super::trimmed")]
     #[schema(
         example = "Digital Marketing untuk UMKM",
         min_length = 3,
-        max_length = 200
+        max_length = 200,
+        pattern = r"[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{1,}[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
     )]
     pub title: String,
+    /// 1 to 5000 characters, not counting leading and trailing spaces.
     #[validate(length(min = 1, max = 5000))]
     #[serde(deserialize_with = "super::trimmed")]
     #[schema(
         example = "Belajar pemasaran digital: media sosial, iklan, dan analitik.",
         min_length = 1,
-        max_length = 5000
+        max_length = 5000,
+        pattern = r"[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
     )]
     pub description: String,
     /// Rupiah, 1 to 1,000,000 (no card could pay more).
@@ -51,9 +55,10 @@ pub struct NewCourse {
     #[validate(range(min = 1, max = 998))]
     #[schema(example = 4, minimum = 1, maximum = 998)]
     pub sessions: i32,
-    /// The platforms that may sell it; empty means every platform.
+    /// The platforms that may sell it (their partner ids); empty means every platform.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 50)]
     pub platform_ids: Vec<String>,
 }
 

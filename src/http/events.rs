@@ -38,6 +38,7 @@ pub struct EventParams {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page (not with `since`).
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
     /// Catch up: the events after this one of yours, oldest first. Pass the last id you
     /// processed; ask again with the last id of each answer until `data` is empty.

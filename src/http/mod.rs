@@ -107,13 +107,26 @@ pub fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
 /// A whole number as JSON Schema's `integer` means it: `5` and `5.0` alike, never `5.5`.
 pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let n = <serde_json::Number as serde::Deserialize>::deserialize(d)?;
-    n.as_i64()
-        .or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                .map(|f| f as i64)
-        })
+    whole(&n).ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, got {n}")))
+}
+
+/// [`whole_number`] for an optional field that fits an `i32` (`#[serde(default, ...)]`).
+pub fn optional_whole_i32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let Some(n) = <Option<serde_json::Number> as serde::Deserialize>::deserialize(d)? else {
+        return Ok(None);
+    };
+    whole(&n)
+        .and_then(|v| i32::try_from(v).ok())
+        .map(Some)
         .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, got {n}")))
+}
+
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
 }
 
 /// Extractor configs whose errors are problem+json with stable codes, not actix's plain text.

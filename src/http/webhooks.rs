@@ -23,7 +23,7 @@ pub struct NewWebhookEndpoint {
     /// `https://` (outside the sandbox), on the public internet (in production); no credentials.
     #[schema(
         example = "https://partner.example.id/prakerja/webhooks",
-        pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$",
+        pattern = r##"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-"$-~]*)?$"##,
         max_length = 2048
     )]
     pub url: String,

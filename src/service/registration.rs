@@ -16,11 +16,20 @@ use crate::error::{Error, FieldError};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewParticipant {
-    /// National ID number: 16 digits; its birth date must give an age of 18 or more.
-    #[schema(example = "3171011508900001", pattern = "^[0-9]{16}$")]
+    /// National ID number: 16 digits, province (11-99), regency (not 00), district, birth date
+    /// DDMMYY (day + 40 for women) and a serial that is not 0000; the date must be a real one
+    /// giving an age of 18 or more.
+    #[schema(
+        example = "3171011508900001",
+        pattern = "^(1[1-9]|[2-9][0-9])(0[1-9]|[1-9][0-9])[0-9]{2}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])$"
+    )]
     pub nik: String,
-    /// Family card number: 16 digits; at most 2 holders per family card.
-    #[schema(example = "3171010101200002", pattern = "^[0-9]{16}$")]
+    /// Family card number: 16 digits, region code (not 00) first; at most 2 holders per family
+    /// card.
+    #[schema(
+        example = "3171010101200002",
+        pattern = "^(0[1-9]|[1-9][0-9])[0-9]{14}$"
+    )]
     pub kk_number: String,
     #[schema(
         example = "Budi Santoso",

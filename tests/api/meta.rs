@@ -115,6 +115,17 @@ async fn allow_names_the_literal_path_over_a_parameter_one() {
         .await;
     res.problem(405, "method_not_allowed");
     assert_eq!(res.header("allow"), Some("POST"));
+    // GET too, though a GET route takes /v1/admin/participants/{card_number}: "import" is no card.
+    let admin = app.token(ADMIN).await;
+    let res = app
+        .send(
+            app.client
+                .get(app.url("/v1/admin/participants/import"))
+                .bearer_auth(&admin),
+        )
+        .await;
+    res.problem(405, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("POST"));
 }
 
 /// The pool does not test each checkout with a query (that cost a round trip per request); a

@@ -316,3 +316,44 @@ async fn the_docs_authorize_button_gets_a_token_that_works() {
         assert_eq!(courses.status, 200, "{}", courses.body);
     }
 }
+
+/// The links a stateful client or fuzzer follows along the money path: each names an operation
+/// of the document (written `operationId`, as OpenAPI spells it) and passes the id it needs.
+#[test]
+fn links_lead_from_a_card_validation_to_the_vouchers_completion() {
+    let spec = spec();
+    let ops = operations(&spec);
+    let by_id = |id: &str| {
+        ops.iter()
+            .find(|(_, _, op)| op["operationId"] == id)
+            .map(|(_, _, op)| op.clone())
+            .unwrap_or_else(|| panic!("no operation {id}"))
+    };
+    let mut reached = vec!["createCardValidation".to_string()];
+    let mut i = 0;
+    while i < reached.len() {
+        let op = by_id(&reached[i]);
+        for response in op["responses"].as_object().expect("responses").values() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                assert!(
+                    link.get("operation_id").is_none(),
+                    "{name} is written in snake_case"
+                );
+                let target = link["operationId"].as_str().expect("operationId");
+                by_id(target);
+                if !reached.iter().any(|r| r == target) {
+                    reached.push(target.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    for step in [
+        "verifyCardValidation",
+        "buyVoucher",
+        "redeemVoucher",
+        "reportCompletion",
+    ] {
+        assert!(reached.iter().any(|r| r == step), "{step} is not reached");
+    }
+}

@@ -19,7 +19,8 @@ pub struct Reason {
     #[schema(
         example = "Indikasi kecurangan: laporan platform #4411",
         min_length = 3,
-        max_length = 500
+        max_length = 500,
+        pattern = r"[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]{1,}[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
     )]
     pub reason: String,
 }

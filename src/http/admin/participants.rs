@@ -45,13 +45,28 @@ pub async fn register(
 #[schema(value_type = String, format = Binary)]
 pub struct ParticipantsCsv(pub Vec<u8>);
 
+/// The JSON form of an import: 1 to 5000 rows, each the single-registration body.
+pub struct ParticipantRows;
+
+impl utoipa::PartialSchema for ParticipantRows {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name("NewParticipant"))
+            .min_items(Some(1))
+            .max_items(Some(crate::service::import::MAX_ROWS))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ParticipantRows {}
+
 /// Register many holders: a JSON array of the single-registration body, or CSV (`text/csv`) with
 /// the header `nik,kk_number,full_name,phone,email,wave,passed_at`. Each row stands alone.
 #[utoipa::path(
     operation_id = "importParticipants",
     tag = "admin",
     request_body(content(
-        (Vec<NewParticipant> = "application/json"),
+        (ParticipantRows = "application/json"),
         (ParticipantsCsv = "text/csv"),
     )),
     security(("bearer" = [])),
@@ -93,6 +108,12 @@ pub async fn bulk_import(
     ))
 }
 
+/// `/v1/admin/participants/import` is the import's own path: any other method there is its 405,
+/// not a lookup of a card numbered "import".
+fn not_the_import_path(ctx: &actix_web::guard::GuardContext) -> bool {
+    ctx.head().uri.path().trim_end_matches('/') != "/v1/admin/participants/import"
+}
+
 fn card(path: web::Path<String>) -> Result<CardNumber, Error> {
     CardNumber::parse(&path.into_inner())
 }
@@ -109,7 +130,7 @@ fn card(path: web::Path<String>) -> Result<CardNumber, Error> {
         (status = 422, description = "invalid_card_number", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/v1/admin/participants/{card_number}")]
+#[get("/v1/admin/participants/{card_number}", guard = "not_the_import_path")]
 pub async fn get(
     _auth: Auth<Manage>,
     path: web::Path<String>,

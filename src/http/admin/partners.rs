@@ -25,9 +25,15 @@ pub enum PartnerKind {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPartner {
+    /// 2 to 200 characters, not counting leading and trailing spaces.
     #[validate(length(min = 2, max = 200))]
     #[serde(deserialize_with = "crate::http::trimmed")]
-    #[schema(example = "Tokopedia", min_length = 2, max_length = 200)]
+    #[schema(
+        example = "Tokopedia",
+        min_length = 2,
+        max_length = 200,
+        pattern = r"[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\s\S]*[^ \t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     pub kind: PartnerKind,
 }

@@ -32,6 +32,7 @@ pub struct RedeemCode {
     /// `commit`: the session attended (1..sessions, 999 = post-test); without it, `commit`
     /// redeems. `status`: accepted and ignored (the answer lists the attendance recorded).
     #[schema(example = 1, minimum = 1, maximum = 999)]
+    #[serde(default, deserialize_with = "crate::http::optional_whole_i32")]
     pub sequence: Option<i32>,
     /// Not in Prakerja's API: the holder's card number. When a redeeming `commit` carries it, it
     /// must be the voucher's (`card_mismatch`), as `/v1` redemption requires; without it the code
