@@ -3,7 +3,6 @@
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::Validate;
 
 use crate::auth::scope::Manage;
 use crate::domain::PartnerId;
@@ -22,10 +21,9 @@ pub enum PartnerKind {
     Lpk,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPartner {
-    #[validate(length(min = 2, max = 200))]
     #[serde(deserialize_with = "crate::http::trimmed")]
     #[schema(example = "Tokopedia", min_length = 2, max_length = 200)]
     pub name: String,
@@ -54,7 +52,6 @@ pub async fn create(
     body: Json<NewPartner>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let kind = match body.kind {
         PartnerKind::Platform => Kind::Platform,
         PartnerKind::Lpk => Kind::Lpk,
