@@ -12,6 +12,7 @@ mod chromium;
 mod cli;
 mod cli_actions;
 mod cli_files;
+mod cli_streams;
 mod compat;
 mod compat_helpers;
 mod completion_races;
