@@ -102,8 +102,7 @@ async fn import_reads_json_lines_in_batches_and_reports_the_malformed_line_by_it
 }
 
 /// Lines a child prints, as they come; `None` after `secs` of silence.
-fn lines_of(child: &mut std::process::Child) -> impl FnMut(u64) -> Option<String> {
-    let stdout = child.stdout.take().expect("piped");
+fn lines_of(stdout: std::process::ChildStdout) -> impl FnMut(u64) -> Option<String> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -134,7 +133,7 @@ async fn audit_tail_follow_prints_each_event_as_it_commits_until_stopped() {
         .stderr(Stdio::null())
         .spawn()
         .expect("starts");
-    let mut next = lines_of(&mut child);
+    let mut next = lines_of(child.stdout.take().expect("piped"));
     let event = |line: Option<String>| -> Value {
         serde_json::from_str(&line.expect("a line in time")).expect("one JSON object a line")
     };

@@ -18,6 +18,7 @@ mod compat_helpers;
 mod completion_races;
 mod completions;
 mod courses;
+mod deploy;
 mod disbursement_helpers;
 mod disbursement_races;
 mod disbursements;
