@@ -10,10 +10,9 @@ use super::import::ParsedRow;
 use crate::error::{Error, ErrorCode};
 
 /// A JSON array (`[` first) or JSON lines (`{` first); anything else is refused before any row.
-pub fn json_rows<R: BufRead>(mut input: R) -> Result<Box<dyn Iterator<Item = ParsedRow>>, Error>
-where
-    R: 'static,
-{
+pub fn json_rows<R: BufRead + 'static>(
+    mut input: R,
+) -> Result<Box<dyn Iterator<Item = ParsedRow>>, Error> {
     let unreadable =
         |e: std::io::Error| ErrorCode::BadRequest.with(format!("Unreadable file: {e}"));
     let first = loop {
