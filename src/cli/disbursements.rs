@@ -12,8 +12,7 @@ use super::{Ctx, Failure};
 use crate::domain::DisbursementId;
 use crate::domain::disbursement::FailureReason;
 use crate::error::{Error, RowError};
-use crate::http::disbursements::{RecordedStatus, ResultBody};
-use crate::service::disbursements::DisbursementView;
+use crate::service::disbursements::{DisbursementView, RecordedStatus, ResultBody};
 
 #[derive(Debug, Subcommand)]
 pub enum DisbursementCommand {

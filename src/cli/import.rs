@@ -1,9 +1,9 @@
-//! `participants import FILE`: a CSV (streamed, any size) or a JSON array, registered batch by batch
-//! through the same use case as `POST /v1/admin/participants/import` (each batch one transaction);
-//! a progress bar on a terminal; every rejected row written to an error report.
+//! `participants import FILE`: a CSV, a JSON array or JSON lines, streamed (any size), registered
+//! batch by batch through the same use case as `POST /v1/admin/participants/import` (each batch
+//! one transaction); a progress bar on a terminal; every rejected row written to an error report.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::{Ctx, Failure};
 use crate::service::import::{self, MAX_ROWS, ParsedRow, RowOutcome};
+use crate::service::import_json;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -22,9 +23,10 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// CSV with the header nik,kk_number,full_name,phone,email,wave,passed_at, or a JSON array.
+    /// CSV with the header nik,kk_number,full_name,phone,email,wave,passed_at, a JSON array of
+    /// the same fields, or JSON lines (one object a line).
     pub file: PathBuf,
-    /// The file's format; by default its extension (.json is JSON, anything else CSV).
+    /// The file's format; by default its extension (.json and .jsonl are JSON, anything else CSV).
     #[arg(long)]
     pub format: Option<Format>,
     /// Rows per transaction (1 to 5000).
@@ -60,13 +62,7 @@ pub async fn run(args: ImportArgs, ctx: &Ctx) -> Result<(), Failure> {
     let format = args.format.unwrap_or_else(|| guess(&args.file));
     let rows: Box<dyn Iterator<Item = ParsedRow>> = match format {
         Format::Csv => Box::new(import::csv_rows(BufReader::new(bar.wrap_read(file)))?),
-        Format::Json => {
-            let mut body = Vec::new();
-            bar.wrap_read(file)
-                .read_to_end(&mut body)
-                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", args.file.display())))?;
-            Box::new(import::json_rows(&body)?.into_iter())
-        }
+        Format::Json => import_json::json_rows(BufReader::new(bar.wrap_read(file)))?,
     };
     let report_path = args
         .errors
@@ -144,7 +140,13 @@ pub async fn run(args: ImportArgs, ctx: &Ctx) -> Result<(), Failure> {
 
 fn guess(path: &Path) -> Format {
     match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+        Some(e)
+            if ["json", "jsonl", "ndjson"]
+                .iter()
+                .any(|j| e.eq_ignore_ascii_case(j)) =>
+        {
+            Format::Json
+        }
         _ => Format::Csv,
     }
 }

@@ -9,7 +9,6 @@ use super::output::{fields, opt};
 use super::{Ctx, Failure};
 use crate::domain::CardNumber;
 use crate::domain::participant::CardAction;
-use crate::http::admin::Reason;
 use crate::service::participants::{NewParticipant, ParticipantView, Registration};
 
 #[derive(Debug, Subcommand)]
@@ -107,7 +106,7 @@ fn card(raw: &str) -> Result<CardNumber, Failure> {
 
 /// A reason as the HTTP API keeps it (trimmed, 3 to 500 characters).
 pub fn reason(text: String) -> Result<String, Failure> {
-    Ok(Reason { reason: text }.text()?)
+    Ok(crate::domain::reason::management_reason(&text)?)
 }
 
 async fn change(

@@ -4,13 +4,11 @@
 use std::io::{self, Write};
 
 use clap::{Subcommand, ValueEnum};
-use validator::Validate;
 
 use super::output::fields;
 use super::{Ctx, Failure};
 use crate::domain::PartnerId;
 use crate::domain::partner::{PartnerKind, PartnerStatus};
-use crate::http::admin::partners::{NewPartner, PartnerKind as ApiKind};
 use crate::service::partners::ClientCredentials;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -59,14 +57,6 @@ pub async fn run_admin(cmd: AdminCommand, ctx: &Ctx) -> Result<(), Failure> {
 pub async fn run(cmd: PartnerCommand, ctx: &Ctx) -> Result<(), Failure> {
     match cmd {
         PartnerCommand::Create { kind, name } => {
-            let name = name.trim().to_string();
-            // The name rule of `POST /v1/admin/partners` (its kind plays no part in it).
-            NewPartner {
-                name: name.clone(),
-                kind: ApiKind::Platform,
-            }
-            .validate()
-            .map_err(crate::error::Error::from)?;
             let kind = match kind {
                 ClientKind::Admin => PartnerKind::Admin,
                 ClientKind::Platform => PartnerKind::Platform,

@@ -35,10 +35,24 @@ pub fn lock_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
         .first(conn)
 }
 
-pub fn append(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
-    diesel::insert_into(t::table).values(row).execute(conn)?;
+/// Appends rows already chained (seq and hashes set, in order) and moves the head to the last;
+/// the caller took the head with `lock_head`. Many rows go in multi-row statements.
+pub fn append(conn: &mut DbConn, rows: &[AuditRow]) -> QueryResult<()> {
+    let Some(last) = rows.last() else {
+        return Ok(());
+    };
+    if let [row] = rows {
+        // One event (every use case but the bulk import): diesel's cached one-row statement.
+        diesel::insert_into(t::table).values(row).execute(conn)?;
+    } else {
+        for chunk in rows.chunks(super::CHUNK) {
+            on_backend!(conn, |c| diesel::insert_into(t::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+    }
     diesel::update(head::table.find(1))
-        .set((head::seq.eq(row.seq), head::hash.eq(&row.hash)))
+        .set((head::seq.eq(last.seq), head::hash.eq(&last.hash)))
         .execute(conn)
         .map(|_| ())
 }

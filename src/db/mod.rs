@@ -4,6 +4,21 @@
 //! The variant is picked from the URL scheme (`MultiConnection::establish` would try each in turn and
 //! hide why a URL failed). Every diesel call runs inside [`run`], on the blocking thread pool.
 
+/// The same diesel call on whichever connection this is: multi-row inserts are written for each
+/// backend, which batches them (the multi-backend connection would not).
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Rows per multi-row statement: 20 columns a row stays under SQLite's 32,766 bind parameters
+/// (and PostgreSQL's 65,535).
+pub(crate) const CHUNK: usize = 1000;
+
 pub mod audit;
 pub mod card_validations;
 pub mod certificates;
@@ -16,6 +31,7 @@ pub mod idempotency;
 pub mod migrations;
 pub mod page;
 pub mod participants;
+pub mod participants_bulk;
 pub mod partners;
 pub mod payout_accounts;
 pub mod rate_limits;

@@ -111,6 +111,7 @@ pub mod partner;
 pub mod payout;
 pub mod phone;
 pub mod purchase;
+pub mod reason;
 pub mod rupiah;
 pub mod survey;
 pub mod time;

@@ -35,3 +35,16 @@ impl PartnerKind {
         }
     }
 }
+
+/// A partner's name as kept: trimmed, 2 to 200 characters.
+pub fn name(raw: &str) -> Result<String, crate::error::Error> {
+    let name = raw.trim();
+    if !(2..=200).contains(&name.chars().count()) {
+        return Err(crate::error::Error::field(
+            "name",
+            "length",
+            "name is 2 to 200 characters.",
+        ));
+    }
+    Ok(name.to_string())
+}

@@ -10,13 +10,12 @@ use super::auth::Auth;
 use super::pagination::{Page, PageParams};
 use super::problem::{ApiError, Problem};
 use crate::auth::scope::{Manage, ReadDisbursements};
-use crate::domain::disbursement::FailureReason;
 use crate::domain::{CardNumber, DisbursementId};
 use crate::error::Error;
 use crate::http::json::Json;
 use crate::page::CursorKind;
 use crate::service::disbursement_run::RunSummary;
-use crate::service::disbursements::{BankResult, DisbursementView};
+use crate::service::disbursements::{DisbursementView, ResultBody};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -33,57 +32,6 @@ pub struct RunRequest {
     /// The business date (WIB) to run as of; today by default. A later date only in the sandbox.
     #[schema(value_type = Option<String>, format = Date, example = "2026-12-01")]
     pub as_of: Option<NaiveDate>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordedStatus {
-    Paid,
-    Failed,
-}
-
-/// A bank's answer, recorded by hand.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResultBody {
-    pub status: RecordedStatus,
-    /// Required when `failed`.
-    pub failure_reason: Option<FailureReason>,
-    /// The bank's reference for the transfer (or for the refusal).
-    #[schema(example = "BCA-20261205-000123", min_length = 1, max_length = 100)]
-    pub reference: String,
-}
-
-impl ResultBody {
-    pub(crate) fn parse(self) -> Result<(BankResult, String), Error> {
-        let reference = self.reference.trim().to_string();
-        if reference.is_empty() || reference.chars().count() > 100 {
-            return Err(Error::field(
-                "reference",
-                "length",
-                "reference is 1 to 100 characters.",
-            ));
-        }
-        let result = match (self.status, self.failure_reason) {
-            (RecordedStatus::Paid, None) => BankResult::Paid,
-            (RecordedStatus::Failed, Some(reason)) => BankResult::Failed(reason),
-            (RecordedStatus::Paid, Some(_)) => {
-                return Err(Error::field(
-                    "failure_reason",
-                    "not_allowed",
-                    "A paid result has no failure_reason.",
-                ));
-            }
-            (RecordedStatus::Failed, None) => {
-                return Err(Error::field(
-                    "failure_reason",
-                    "required",
-                    "A failed result needs failure_reason.",
-                ));
-            }
-        };
-        Ok((result, reference))
-    }
 }
 
 fn disbursement_id(path: web::Path<String>) -> Result<DisbursementId, Error> {

@@ -44,22 +44,39 @@ pub fn row_hash(r: &AuditRow) -> String {
 
 /// Appends an event; call inside the transaction of the change it records.
 pub fn record(conn: &mut DbConn, actor: &Actor, event: Event<'_>) -> Result<(), Error> {
-    let (seq, prev_hash) = audit::lock_head(conn)?;
-    let mut row = AuditRow {
-        seq: seq + 1,
-        occurred_at: crate::db::now(),
-        actor_id: actor.who.id().to_string(),
-        actor_role: actor.who.role_name().to_string(),
-        action: event.action.into(),
-        target_type: event.target_type.into(),
-        target_id: event.target_id.into(),
-        details: event.details.to_string(),
-        request_id: actor.request_id.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = row_hash(&row);
-    audit::append(conn, &row)?;
+    record_all(conn, actor, [event])
+}
+
+/// Appends events in order, chained, with one hold of the chain head and multi-row inserts (the
+/// bulk import's thousand registrations a batch).
+pub fn record_all<'a>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    events: impl IntoIterator<Item = Event<'a>>,
+) -> Result<(), Error> {
+    let (mut seq, mut prev_hash) = audit::lock_head(conn)?;
+    let occurred_at = crate::db::now();
+    let mut rows = Vec::new();
+    for event in events {
+        seq += 1;
+        let mut row = AuditRow {
+            seq,
+            occurred_at,
+            actor_id: actor.who.id().to_string(),
+            actor_role: actor.who.role_name().to_string(),
+            action: event.action.into(),
+            target_type: event.target_type.into(),
+            target_id: event.target_id.into(),
+            details: event.details.to_string(),
+            request_id: actor.request_id.clone(),
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = row_hash(&row);
+        prev_hash = row.hash.clone();
+        rows.push(row);
+    }
+    audit::append(conn, &rows)?;
     Ok(())
 }
 
@@ -182,6 +199,19 @@ impl Core {
             let (seq, hash) = audit::head(c)?;
             let page = Page::cut(rows, &req, |r| Cursor::Seq(r.seq)).map(AuditEvent::from);
             Ok((page, ChainHead { seq, hash }))
+        })
+        .await
+    }
+
+    /// Up to `limit` events after `seq`, oldest first: what `audit tail --follow` polls for. The
+    /// chain's head row is locked until each event commits, so seqs commit in order and nothing
+    /// committed later can land behind the last one seen.
+    pub async fn audit_events_after(&self, seq: i64, limit: i64) -> Result<Vec<AuditEvent>, Error> {
+        self.read(move |c, _| {
+            Ok(audit::batch_after(c, seq, limit)?
+                .into_iter()
+                .map(AuditEvent::from)
+                .collect())
         })
         .await
     }

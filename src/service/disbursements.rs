@@ -70,6 +70,59 @@ pub enum BankResult {
     Failed(FailureReason),
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordedStatus {
+    Paid,
+    Failed,
+}
+
+/// A bank's answer, recorded by hand.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultBody {
+    pub status: RecordedStatus,
+    /// Required when `failed`.
+    pub failure_reason: Option<FailureReason>,
+    /// The bank's reference for the transfer (or for the refusal).
+    #[schema(example = "BCA-20261205-000123", min_length = 1, max_length = 100)]
+    pub reference: String,
+}
+
+impl ResultBody {
+    /// The result and the bank's reference (trimmed), as `POST /v1/admin/disbursements/{id}/result`
+    /// and `disbursements record` take them.
+    pub fn parse(self) -> Result<(BankResult, String), Error> {
+        let reference = self.reference.trim().to_string();
+        if reference.is_empty() || reference.chars().count() > 100 {
+            return Err(Error::field(
+                "reference",
+                "length",
+                "reference is 1 to 100 characters.",
+            ));
+        }
+        let result = match (self.status, self.failure_reason) {
+            (RecordedStatus::Paid, None) => BankResult::Paid,
+            (RecordedStatus::Failed, Some(reason)) => BankResult::Failed(reason),
+            (RecordedStatus::Paid, Some(_)) => {
+                return Err(Error::field(
+                    "failure_reason",
+                    "not_allowed",
+                    "A paid result has no failure_reason.",
+                ));
+            }
+            (RecordedStatus::Failed, None) => {
+                return Err(Error::field(
+                    "failure_reason",
+                    "required",
+                    "A failed result needs failure_reason.",
+                ));
+            }
+        };
+        Ok((result, reference))
+    }
+}
+
 /// A stored date, strictly: a corrupt one fails the read.
 pub(crate) fn day(s: &str) -> Result<NaiveDate, Error> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| Error::internal("corrupt row: a date", e))

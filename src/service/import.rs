@@ -1,10 +1,12 @@
-//! Bulk registration: a JSON array or a CSV file, a savepoint per row, a result per row. The whole
-//! import commits as one transaction, so it is replayed whole under an `Idempotency-Key`.
+//! Bulk registration: a JSON array or a CSV file, checked and written set-wise (`import_batch`), a
+//! result per row. The whole import commits as one transaction, so it is replayed whole under an
+//! `Idempotency-Key`.
 
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::import_batch::{self, BatchFailure};
 use super::participants::{self, NewParticipant, Registration};
 use super::{Call, Core};
 use crate::error::{Error, ErrorCode, RowError};
@@ -49,24 +51,20 @@ pub struct ImportReport {
 /// One row as read from the upload: parsed, or the reason it could not be.
 pub type ParsedRow = Result<NewParticipant, Error>;
 
-/// Reads a JSON array of registrations; a malformed element becomes that row's error.
+/// Reads a JSON array of registrations; a malformed element becomes that row's error. (The
+/// command line streams files of any size through `import_json` instead.)
 fn from_json(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
-    let rows = json_rows(body)?;
-    check_size(rows.len())?;
-    Ok(rows)
-}
-
-/// The rows of a JSON array, of any length.
-pub fn json_rows(body: &[u8]) -> Result<Vec<ParsedRow>, Error> {
     let items: Vec<serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
         ErrorCode::MalformedJson.with(format!("Expected a JSON array of participants: {e}"))
     })?;
-    Ok(items
+    let rows: Vec<ParsedRow> = items
         .into_iter()
         .map(|v| {
             serde_json::from_value(v).map_err(|e| ErrorCode::ValidationFailed.with(e.to_string()))
         })
-        .collect())
+        .collect();
+    check_size(rows.len())?;
+    Ok(rows)
 }
 
 /// Reads CSV with the header `nik,kk_number,full_name,phone,email,wave,passed_at`.
@@ -117,7 +115,7 @@ fn check_size(n: usize) -> Result<(), Error> {
 }
 
 impl Core {
-    /// Registers each row of an upload in its own savepoint: one bad row never sinks the others.
+    /// Registers each row of an upload: one bad row never sinks the others.
     pub async fn import_participants(
         &self,
         call: &Call,
@@ -131,9 +129,9 @@ impl Core {
         self.import_rows(call, rows, 1).await
     }
 
-    /// Registers parsed rows (1 to [`MAX_ROWS`]) in one transaction, a savepoint per row; the
-    /// results number the rows from `first_row`. The command line imports a file batch by batch
-    /// through this.
+    /// Registers parsed rows (1 to [`MAX_ROWS`]) in one transaction, set-wise (`import_batch`), or
+    /// a savepoint per row when another writer got in between; the results number the rows from
+    /// `first_row`. The command line imports a file batch by batch through this.
     pub async fn import_rows(
         &self,
         call: &Call,
@@ -143,30 +141,37 @@ impl Core {
         check_size(rows.len())?;
         let actor = call.actor.clone();
         self.once(call, move |c, core| {
-            let mut results = Vec::with_capacity(rows.len());
-            for (i, parsed) in rows.iter().enumerate() {
-                let outcome = parsed
-                    .clone()
-                    .and_then(|form| Registration::try_from(&form))
-                    .and_then(|reg| {
-                        c.transaction(|c| participants::register(c, core, &actor, &reg, None))
-                    });
-                let row = first_row + i;
-                results.push(match outcome {
-                    Ok(view) => RowResult {
-                        row,
-                        outcome: RowOutcome::Created,
-                        card_number: Some(view.card_number.as_str().to_string()),
-                        error: None,
+            let regs: Vec<Result<Registration, Error>> = rows
+                .into_iter()
+                .map(|parsed| parsed.and_then(|form| Registration::try_from(&form)))
+                .collect();
+            let fast = c.transaction(|c| import_batch::register_all(c, core, &actor, &regs));
+            let outcomes = match fast {
+                Ok(done) => done,
+                Err(BatchFailure::Failed(e)) => return Err(e),
+                // Another writer got in between: each row alone, in its own savepoint.
+                Err(BatchFailure::Race) => regs
+                    .iter()
+                    .map(|reg| {
+                        let reg = reg.as_ref().map_err(Clone::clone)?;
+                        c.transaction(|c| participants::register(c, core, &actor, reg, None))
+                            .map(|view| view.card_number)
+                    })
+                    .collect(),
+            };
+            let results: Vec<RowResult> = outcomes
+                .into_iter()
+                .enumerate()
+                .map(|(i, outcome)| RowResult {
+                    row: first_row + i,
+                    outcome: match outcome {
+                        Ok(_) => RowOutcome::Created,
+                        Err(_) => RowOutcome::Rejected,
                     },
-                    Err(e) => RowResult {
-                        row,
-                        outcome: RowOutcome::Rejected,
-                        card_number: None,
-                        error: Some(RowError::from(&e)),
-                    },
-                });
-            }
+                    error: outcome.as_ref().err().map(RowError::from),
+                    card_number: outcome.ok().map(|c| c.as_str().to_string()),
+                })
+                .collect();
             let created = results
                 .iter()
                 .filter(|r| r.outcome == RowOutcome::Created)

@@ -18,6 +18,8 @@ pub mod events;
 pub mod health;
 pub mod holder_sessions;
 pub mod import;
+mod import_batch;
+pub mod import_json;
 pub mod keys;
 pub mod me;
 mod once;

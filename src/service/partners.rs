@@ -185,6 +185,7 @@ impl Core {
         name: String,
         kind: PartnerKind,
     ) -> Result<ClientCredentials, Error> {
+        let name = crate::domain::partner::name(&name)?;
         let actor = call.actor.clone();
         self.once(call, move |c, core| {
             create(c, core, &actor, &name, kind, None)

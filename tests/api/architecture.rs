@@ -66,6 +66,28 @@ fn the_core_imports_nothing_from_the_web_edge() {
 }
 
 #[test]
+fn the_command_line_shares_the_cores_rules_not_the_web_edges() {
+    // The CLI is a second edge beside src/http: a rule both need lives in the core, so neither
+    // edge depends on the other.
+    let mut found = Vec::new();
+    for file in rust_files(&src("cli")) {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let tree = code.contains("crate::{") && code.contains("http");
+            if tree || code.contains("crate::http") || code.contains("http::") {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the command line uses the HTTP layer:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn handlers_reach_neither_the_store_nor_a_gateway() {
     // Module paths (also inside `use crate::{...}` trees), and the core's parts the use cases own.
     let forbidden = [

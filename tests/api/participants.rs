@@ -243,6 +243,67 @@ async fn json_import_reports_each_row_and_one_bad_row_sinks_nothing() {
 }
 
 #[actix_web::test]
+async fn an_import_decides_each_row_as_registrations_one_after_another_would() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let earlier = participant_body(unique());
+    let registered = app.post("/v1/admin/participants", &admin, &earlier).await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let family = participant_body(unique())["kk_number"].clone();
+    let in_family = |kk: &serde_json::Value| {
+        let mut b = participant_body(unique());
+        b["kk_number"] = kk.clone();
+        b
+    };
+    let (first, second, third) = (in_family(&family), in_family(&family), in_family(&family));
+    let mut third_again = participant_body(unique());
+    third_again["nik"] = third["nik"].clone();
+    let mut child = participant_body(unique());
+    child["nik"] = json!("3273011508150001");
+    let rows = json!([first, earlier, second, third, third_again, child]);
+    let res = app
+        .post("/v1/admin/participants/import", &admin, &rows)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let results = res.body["results"].as_array().expect("results");
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["error"]["code"].as_str().unwrap_or("created"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "created",
+            "already_registered",
+            "created",
+            "family_quota_reached",
+            "created", // the NIK refused for its family card was still free
+            "ineligible_age",
+        ]
+    );
+    // What a batch stores reads back as one registration's would (sealed under the row's id).
+    let card = results[4]["card_number"].as_str().expect("a card");
+    let shown = app
+        .get(&format!("/v1/admin/participants/{card}"), &admin)
+        .await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(shown.body["status"], "active");
+    assert_eq!(shown.body["balance"], 1_000_000);
+    assert_eq!(
+        shown.body["nik_masked"].as_str().map(|n| &n[..4]),
+        third["nik"].as_str().map(|n| &n[..4])
+    );
+    let audited = app.get("/v1/admin/audit-events?limit=3", &admin).await;
+    let actions: Vec<&str> = audited.body["data"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, ["participant.register"; 3], "one event per holder");
+}
+
+#[actix_web::test]
 async fn csv_import_registers_rows() {
     let app = spawn_app().await;
     let admin = app.token(ADMIN).await;

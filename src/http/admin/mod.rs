@@ -26,16 +26,8 @@ pub struct Reason {
 }
 
 impl Reason {
-    /// The reason as kept: trimmed first, so blank padding never passes for a reason.
+    /// The reason as kept (the rule is the core's: the command line keeps it the same way).
     pub fn text(self) -> Result<String, Error> {
-        let text = self.reason.trim();
-        if !(3..=500).contains(&text.chars().count()) {
-            return Err(Error::field(
-                "reason",
-                "length",
-                "reason is 3 to 500 characters.",
-            ));
-        }
-        Ok(text.to_string())
+        crate::domain::reason::management_reason(&self.reason)
     }
 }

@@ -3,7 +3,6 @@
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use validator::Validate;
 
 use crate::auth::scope::Manage;
 use crate::domain::PartnerId;
@@ -22,11 +21,10 @@ pub enum PartnerKind {
     Lpk,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPartner {
     /// 2 to 200 characters, not counting leading and trailing spaces.
-    #[validate(length(min = 2, max = 200))]
     #[serde(deserialize_with = "crate::http::trimmed")]
     #[schema(
         example = "Tokopedia",
@@ -60,7 +58,6 @@ pub async fn create(
     body: Json<NewPartner>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let kind = match body.kind {
         PartnerKind::Platform => Kind::Platform,
         PartnerKind::Lpk => Kind::Lpk,
