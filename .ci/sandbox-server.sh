@@ -1,10 +1,11 @@
 # Sourced by the CI steps that drive a real server: builds the binary, starts it on a free port
-# with a fresh SQLite database and the sandbox on, waits for /readyz, and sets `url`, `dir` (its
-# temp folder, server.log inside) and an EXIT trap that stops it.
+# with a fresh SQLite database (or SANDBOX_DATABASE_URL, an empty database) and the sandbox on,
+# waits for /readyz, and sets `url`, `dir` (its temp folder, server.log inside) and an EXIT trap
+# that stops it.
 cargo build -q --bin prakerja-api
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-DATABASE_URL="sqlite://$dir/prakerja.db" PRAKERJA_BIND="127.0.0.1:$port" PRAKERJA_SANDBOX=true \
+DATABASE_URL="${SANDBOX_DATABASE_URL:-sqlite://$dir/prakerja.db}" PRAKERJA_BIND="127.0.0.1:$port" PRAKERJA_SANDBOX=true \
   target/debug/prakerja-api >"$dir/server.log" 2>&1 &
 server=$!
 cleanup() {

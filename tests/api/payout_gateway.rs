@@ -369,6 +369,15 @@ async fn an_unanswered_payment_stays_checking_and_a_later_run_asks_the_gateway_a
         "{posts:?}"
     );
     assert!(stub.script.payout_requests("GET").is_empty());
+    // The call that timed out is what an operator sees as the payout gateway failing.
+    let payout = |outcome| [("gateway", "payout"), ("outcome", outcome)];
+    let scraped = crate::metrics::scrape(&app).await;
+    let failed = scraped.value("prakerja_gateway_requests_total", &payout("failed"));
+    assert!(failed >= 1.0, "{}", scraped.text);
+    assert_eq!(
+        scraped.value("prakerja_gateway_requests_total", &payout("ok")),
+        0.0
+    );
 
     // The gateway did pay it; a later run (checking at once) asks and records that answer.
     *stub.script.get_answer.lock().expect("lock") =
