@@ -49,7 +49,12 @@ pub fn init(config: &Config) -> Telemetry {
     if let Some(endpoint) = &config.otlp_endpoint
         && provider.is_some()
     {
-        tracing::info!(%endpoint, "exporting spans over OTLP");
+        // The host only: an endpoint URL may carry a collector's credentials.
+        let host = url::Url::parse(endpoint)
+            .ok()
+            .and_then(|u| u.host_str().map(String::from))
+            .unwrap_or_default();
+        tracing::info!(%host, "exporting spans over OTLP");
     }
     Telemetry(provider)
 }

@@ -15,7 +15,9 @@ struct Bumped {
 }
 
 /// Counts one request in `bucket`'s window containing `now_ms` (a window starts every `window_ms`)
-/// and returns `(window_start_ms, hits in it so far)`. The same SQL runs on both backends.
+/// and returns `(window_start_ms, hits in it so far)`. The same SQL runs on both backends. Only a
+/// later window starts the count again: an instance whose clock lags counts into the current
+/// window instead of handing out a fresh budget.
 ///
 /// On PostgreSQL the commit does not wait for the disk: a counter bump lost in a database crash
 /// only forgives a request, and waiting for the flush cost about 7 ms of the 9 measured.
@@ -39,9 +41,10 @@ fn upsert(conn: &mut DbConn, bucket: &str, now_ms: i64, window_ms: i64) -> Query
     let row: Bumped = diesel::sql_query(
         "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket) DO UPDATE SET \
-           hits = CASE WHEN rate_limits.window_start = excluded.window_start \
-                  THEN rate_limits.hits + 1 ELSE 1 END, \
-           window_start = excluded.window_start \
+           hits = CASE WHEN excluded.window_start > rate_limits.window_start \
+                  THEN 1 ELSE rate_limits.hits + 1 END, \
+           window_start = CASE WHEN excluded.window_start > rate_limits.window_start \
+                  THEN excluded.window_start ELSE rate_limits.window_start END \
          RETURNING window_start, hits",
     )
     .bind::<Text, _>(bucket)

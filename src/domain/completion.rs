@@ -137,6 +137,13 @@ fn https_url(raw: &str) -> Result<String, Error> {
     if raw.len() > 2048 {
         return Err(bad("length", "url is at most 2048 characters."));
     }
+    // Kept as sent: nothing the parser would silently drop (tabs, line breaks) may be in it.
+    if raw.chars().any(char::is_control) {
+        return Err(bad(
+            "invalid_url",
+            "url must not contain control characters.",
+        ));
+    }
     let url = url::Url::parse(raw).map_err(|_| bad("invalid_url", "url is not a valid URL."))?;
     if url.scheme() != "https" {
         return Err(bad("not_https", "url must be an https:// URL."));
@@ -225,6 +232,7 @@ mod tests {
         };
         assert_eq!(code("A", "http://lpk.id/c/1"), "not_https");
         assert_eq!(code("A", "lpk.id/c/1"), "invalid_url");
+        assert_eq!(code("A", "https://lpk.id/c/\r\n1"), "invalid_url");
         assert_eq!(code("", "https://lpk.id"), "length");
         assert_eq!(code(&"9".repeat(101), "https://lpk.id"), "length");
     }

@@ -23,6 +23,13 @@ impl WebhookUrl {
         if raw.len() > 2048 {
             return Err(bad("length", "url is at most 2048 characters."));
         }
+        // Kept as sent: nothing the parser would silently drop (tabs, line breaks) may be in it.
+        if raw.chars().any(char::is_control) {
+            return Err(bad(
+                "invalid_url",
+                "url must not contain control characters.",
+            ));
+        }
         let url =
             url::Url::parse(raw).map_err(|_| bad("invalid_url", "url is not a valid URL."))?;
         if !matches!(url.scheme(), "https" | "http") {
@@ -235,6 +242,8 @@ mod tests {
             ("ftp://hooks.example.id/x", "invalid_url"),
             ("https://user:pw@hooks.example.id/x", "credentials_in_url"),
             ("https://hooks.example.id/x#part", "invalid_url"),
+            ("https://hooks.example.id/a\nb", "invalid_url"),
+            ("https://hooks.example.id/a\tb", "invalid_url"),
             (&format!("https://h.id/{}", "a".repeat(2048)), "length"),
         ] {
             let e = WebhookUrl::parse(raw).unwrap_err();

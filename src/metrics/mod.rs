@@ -157,7 +157,7 @@ impl Metrics {
             rupiah_paid: add(
                 &r,
                 gauge(
-                    "prakerja_rupiah_paid_total",
+                    "prakerja_rupiah_paid",
                     "Incentive rupiah paid to holders (from the database)",
                 ),
             ),

@@ -25,6 +25,9 @@ end
 return {hits, left}
 ";
 
+/// How long one Redis read or write may take before the request is refused (503).
+const REDIS_IO_TIMEOUT: Duration = Duration::from_millis(500);
+
 impl Budgets {
     /// Redis when a URL is given (connected on first use, so a Redis restart is not a crash),
     /// else the database.
@@ -36,7 +39,7 @@ impl Budgets {
             redis::Client::open(url).map_err(|e| format!("PRAKERJA_REDIS_URL is unusable: {e}"))?;
         let redis = r2d2::Pool::builder()
             .min_idle(Some(0))
-            .max_size(8)
+            .max_size(32)
             .connection_timeout(Duration::from_secs(2))
             .build_unchecked(client);
         Ok(Budgets::Redis(redis))
@@ -95,6 +98,10 @@ fn redis_bump(
         ErrorCode::Unavailable.refusal().retry_after(1)
     };
     let mut conn = redis.get().map_err(|e| unavailable(&e))?;
+    // A Redis that stops answering without closing the connection must still fail fast.
+    conn.set_read_timeout(Some(REDIS_IO_TIMEOUT))
+        .and_then(|()| conn.set_write_timeout(Some(REDIS_IO_TIMEOUT)))
+        .map_err(|e| unavailable(&e))?;
     redis::Script::new(REDIS_WINDOW)
         .key(format!("prakerja:budget:{bucket}"))
         .arg(window_ms)

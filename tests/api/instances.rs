@@ -349,3 +349,29 @@ async fn with_redis_unreachable_the_budgeted_requests_are_refused_not_let_throug
     refused.problem(503, "service_unavailable");
     assert_eq!(retry_after(&refused), 1);
 }
+
+/// An instance whose clock lags a window behind counts into the current window: it must not
+/// start the count again and hand out a fresh budget (on both backends).
+#[actix_web::test]
+async fn a_lagging_clock_counts_into_the_current_window_instead_of_restarting_it() {
+    use prakerja_api::db::rate_limits::bump;
+    let app = spawn_app().await;
+    let minute = 60_000;
+    let now = 1_800_000_000_000_i64;
+    let seen = app
+        .db(move |c| {
+            let first = bump(c, "skew:test", now, minute)?;
+            let lagging = bump(c, "skew:test", now - minute, minute)?;
+            let later = bump(c, "skew:test", now + minute, minute)?;
+            Ok((first, lagging, later))
+        })
+        .await;
+    let window = now - now % minute;
+    assert_eq!(seen.0, (window, 1));
+    assert_eq!(
+        seen.1,
+        (window, 2),
+        "the lagging bump counts in the current window"
+    );
+    assert_eq!(seen.2, (window + minute, 1), "a later window starts again");
+}

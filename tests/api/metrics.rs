@@ -218,7 +218,7 @@ async fn a_disbursement_run_counts_payout_calls_and_the_stocks_match_the_databas
         })
         .await;
     assert!(paid > 0);
-    assert_eq!(after.value("prakerja_rupiah_paid_total", &[]), paid as f64);
+    assert_eq!(after.value("prakerja_rupiah_paid", &[]), paid as f64);
 }
 
 #[actix_web::test]
