@@ -87,8 +87,9 @@ impl Limits {
     ) -> Result<(), Error> {
         match source {
             Some(ip) => {
+                let key = address_key(ip);
                 self.shared
-                    .spend(format!("{budget}:{ip}"), limit, MINUTE)
+                    .spend(format!("{budget}:{key}"), limit, MINUTE)
                     .await
             }
             None => Ok(()),
@@ -126,6 +127,21 @@ pub fn client_ip(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> Option<IpA
         .or(Some(peer))
 }
 
+/// The key a source address is budgeted under: an IPv4 address, or an IPv6 address's /64 (one
+/// subscriber's usual allocation), so rotating through a network's addresses buys no fresh budget.
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +172,15 @@ mod tests {
             Some(ip("198.51.100.1")),
             "the nearest untrusted hop, not a value the client put first"
         );
+    }
+
+    #[test]
+    fn an_ipv6_source_is_budgeted_by_its_64_and_a_mapped_ipv4_as_the_ipv4() {
+        let a = address_key(ip("2001:db8:1:2:aaaa::1"));
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(a, address_key(ip("2001:db8:1:2:ffff:1:2:3")));
+        assert_ne!(a, address_key(ip("2001:db8:1:3::1")));
+        assert_eq!(address_key(ip("::ffff:203.0.113.7")), "203.0.113.7");
+        assert_eq!(address_key(ip("203.0.113.7")), "203.0.113.7");
     }
 }

@@ -39,7 +39,15 @@ impl From<diesel::result::Error> for BatchFailure {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind as K, Error as D};
         match e {
-            D::DatabaseError(K::UniqueViolation | K::CheckViolation, _) => BatchFailure::Race,
+            D::DatabaseError(
+                K::UniqueViolation | K::CheckViolation | K::SerializationFailure,
+                _,
+            ) => BatchFailure::Race,
+            // Two imports inserting overlapping rows in different orders: PostgreSQL breaks the
+            // deadlock by failing one statement; that batch is redone row by row like any race.
+            D::DatabaseError(_, ref info) if info.message().contains("deadlock detected") => {
+                BatchFailure::Race
+            }
             other => BatchFailure::Failed(other.into()),
         }
     }
