@@ -28,6 +28,18 @@ return {hits, left}
 /// How long one Redis read or write may take before the request is refused (503).
 const REDIS_IO_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// Set once per connection: a Redis that stops answering without closing the connection must
+/// still fail fast.
+#[derive(Debug)]
+struct RedisTimeouts;
+
+impl r2d2::CustomizeConnection<redis::Connection, redis::RedisError> for RedisTimeouts {
+    fn on_acquire(&self, conn: &mut redis::Connection) -> Result<(), redis::RedisError> {
+        conn.set_read_timeout(Some(REDIS_IO_TIMEOUT))?;
+        conn.set_write_timeout(Some(REDIS_IO_TIMEOUT))
+    }
+}
+
 impl Budgets {
     /// Redis when a URL is given (connected on first use, so a Redis restart is not a crash),
     /// else the database.
@@ -41,6 +53,7 @@ impl Budgets {
             .min_idle(Some(0))
             .max_size(32)
             .connection_timeout(Duration::from_secs(2))
+            .connection_customizer(Box::new(RedisTimeouts))
             .build_unchecked(client);
         Ok(Budgets::Redis(redis))
     }
@@ -98,10 +111,6 @@ fn redis_bump(
         ErrorCode::Unavailable.refusal().retry_after(1)
     };
     let mut conn = redis.get().map_err(|e| unavailable(&e))?;
-    // A Redis that stops answering without closing the connection must still fail fast.
-    conn.set_read_timeout(Some(REDIS_IO_TIMEOUT))
-        .and_then(|()| conn.set_write_timeout(Some(REDIS_IO_TIMEOUT)))
-        .map_err(|e| unavailable(&e))?;
     redis::Script::new(REDIS_WINDOW)
         .key(format!("prakerja:budget:{bucket}"))
         .arg(window_ms)

@@ -14,17 +14,15 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::Inner;
-use super::audit::{self, Event};
-use super::participants::Registration;
+use super::audit;
+use super::participants::{self, Registration};
 use crate::crypto::IndexKind;
 use crate::db::participants::Participant;
 use crate::db::participants_bulk as bulk;
 use crate::db::{self, DbConn};
+use crate::domain::CardNumber;
 use crate::domain::eligibility::{self, MAX_HOLDERS_PER_FAMILY};
-use crate::domain::participant::CardStatus;
-use crate::domain::rupiah::TRAINING_BALANCE;
 use crate::domain::time::today_wib;
-use crate::domain::{CardNumber, ParticipantId};
 use crate::error::{Error, ErrorCode};
 use crate::service::Actor;
 
@@ -128,45 +126,20 @@ pub(crate) fn register_all(
         .iter()
         .zip(cards)
         .map(|(k, card)| {
-            let (id, p) = (ParticipantId::new(), k.reg);
-            let seal = |v: &str| cipher.encrypt(v, id.as_str());
-            Participant {
-                card_number: card,
-                full_name: p.full_name.clone(),
-                nik_cipher: seal(p.nik.as_str()),
-                nik_index: k.nik_index.clone(),
-                kk_cipher: seal(p.kk.as_str()),
-                kk_index: k.kk_index.clone(),
-                phone_cipher: seal(p.phone.as_str()),
-                phone_index: cipher.blind_index(IndexKind::Phone, p.phone.as_str()),
-                email_cipher: p.email.as_deref().map(seal),
-                wave: p.wave,
-                passed_at: p.passed_at,
-                purchase_deadline: eligibility::purchase_deadline(p.passed_at),
-                initial_balance: TRAINING_BALANCE,
-                balance: TRAINING_BALANCE,
-                status: CardStatus::Active,
-                status_reason: None,
-                first_purchase_at: None,
-                created_at: now,
-                updated_at: now,
-                id,
-            }
+            participants::new_row(
+                cipher,
+                k.reg,
+                card,
+                k.nik_index.clone(),
+                k.kk_index.clone(),
+                now,
+            )
         })
         .collect();
 
     bulk::add_family_holders(c, &added)?;
     bulk::insert_participants(c, &rows)?;
-    audit::record_all(
-        c,
-        actor,
-        rows.iter().map(|r| Event {
-            action: "participant.register",
-            target_type: "participant",
-            target_id: r.id.as_str(),
-            details: serde_json::json!({"card_last4": r.card_number.last4(), "wave": r.wave}),
-        }),
-    )?;
+    audit::record_all(c, actor, rows.iter().map(participants::registered))?;
     for (k, r) in candidates.iter().zip(rows) {
         outcome[k.row] = Some(Ok(r.card_number));
     }

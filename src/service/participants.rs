@@ -83,9 +83,30 @@ pub(crate) fn register(
             }
         },
     };
+    let row = new_row(cipher, p, card, nik_index, kk_index, now);
+    participants::insert(c, &row).map_err(|e| {
+        if db::is_unique_violation(&e) {
+            ErrorCode::AlreadyRegistered.refusal()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(c, actor, registered(&row))?;
+    view(core, &row)
+}
+
+/// A new holder's row: a fresh id, identity sealed under it, the full balance and the deadline.
+pub(crate) fn new_row(
+    cipher: &crate::crypto::PiiCipher,
+    p: &Registration,
+    card: CardNumber,
+    nik_index: String,
+    kk_index: String,
+    now: chrono::NaiveDateTime,
+) -> Participant {
     let id = ParticipantId::new();
     let seal = |v: &str| cipher.encrypt(v, id.as_str());
-    let row = Participant {
+    Participant {
         card_number: card,
         full_name: p.full_name.clone(),
         nik_cipher: seal(p.nik.as_str()),
@@ -106,25 +127,17 @@ pub(crate) fn register(
         created_at: now,
         updated_at: now,
         id,
-    };
-    participants::insert(c, &row).map_err(|e| {
-        if db::is_unique_violation(&e) {
-            ErrorCode::AlreadyRegistered.refusal()
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(
-        c,
-        actor,
-        Event {
-            action: "participant.register",
-            target_type: "participant",
-            target_id: row.id.as_str(),
-            details: serde_json::json!({"card_last4": row.card_number.last4(), "wave": row.wave}),
-        },
-    )?;
-    view(core, &row)
+    }
+}
+
+/// The audit event of a registration (no identity number in it: the card's last four digits).
+pub(crate) fn registered(row: &Participant) -> Event<'_> {
+    Event {
+        action: "participant.register",
+        target_type: "participant",
+        target_id: row.id.as_str(),
+        details: serde_json::json!({"card_last4": row.card_number.last4(), "wave": row.wave}),
+    }
 }
 
 fn open(core: &Inner, sealed: &str, row_id: &ParticipantId) -> Result<String, Error> {
