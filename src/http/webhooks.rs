@@ -21,9 +21,12 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookEndpoint {
     /// `https://` (outside the sandbox), on the public internet (in production); no credentials.
+    // The pattern is narrower than "a host, a port, a path": the URL standard reads a host whose
+    // last label is a number as an IPv4 address, so `a.0` or `1.2.3.4.5` is no URL. Hence: the last
+    // label starts with a letter, or the host is four decimal octets.
     #[schema(
         example = "https://partner.example.id/prakerja/webhooks",
-        pattern = r##"^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-"$-~]*)?$"##,
+        pattern = r##"^https?://(([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(:[0-9]{1,4})?(/[!-"$-~]*)?$"##,
         max_length = 2048
     )]
     pub url: String,
@@ -202,4 +205,43 @@ fn redelivery(req: &HttpRequest, body: &[u8]) -> Result<Redelivery, Error> {
     }
     // `null` is the spec's "no body" too (the body is optional).
     crate::http::json::parse::<Option<Redelivery>>(body).map(Option::unwrap_or_default)
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    fn url_pattern() -> regex::Regex {
+        let schema = serde_json::to_value(NewWebhookEndpoint::schema()).unwrap();
+        regex::Regex::new(schema["properties"]["url"]["pattern"].as_str().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn urls_of_the_spec_pattern_parse_and_a_number_ending_host_is_outside_it() {
+        let pattern = url_pattern();
+        // Matched by the pattern, so accepted (what fuzzing sent, and the pattern's edges).
+        for ok in [
+            "http://3uehA-V.a0:44/Y6g+V]e6J'",
+            "https://-x-.Y/%zz\\|{}^`[]?q=\"",
+            "http://255.255.255.255:9999",
+            "http://0.0.0.0/",
+            "http://a",
+        ] {
+            assert!(pattern.is_match(ok), "{ok}");
+            assert!(WebhookUrl::parse(ok).is_ok(), "{ok}");
+        }
+        // Refused by the URL standard, so the pattern must not match them: fuzzing sent the first
+        // as schema-valid under the old pattern.
+        for refused in [
+            "http://3uehA-V.0:44/",
+            "http://1.2.3.4.5/",
+            "http://256.1.1.1/",
+            "http://a.0x1/",
+        ] {
+            assert!(WebhookUrl::parse(refused).is_err(), "{refused}");
+            assert!(!pattern.is_match(refused), "{refused}");
+        }
+    }
 }
