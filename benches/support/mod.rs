@@ -1,12 +1,31 @@
-//! What the benches share: a fresh database (a temp SQLite file, or a new PostgreSQL database on
-//! `BENCH_DATABASE_URL`'s server, dropped afterwards), the real server in-process on port 0, an
-//! HTTP client, percentiles and peak memory.
+//! What the bench suite's scenarios share: a fresh database (a temp SQLite file, or a new
+//! PostgreSQL database on `BENCH_DATABASE_URL`'s server, dropped afterwards), the real server
+//! in-process on port 0, an HTTP client, percentiles and peak memory.
 #![allow(
     dead_code,
-    reason = "each bench compiles this module and uses only part of it"
+    reason = "the suite's scenarios use different parts of this module"
 )]
 
 use std::time::Duration;
+
+/// Which database a bench runs on: the crate's own enum, so a URL and a backend never disagree.
+pub use prakerja_api::db::Backend;
+
+/// The PostgreSQL server the benches create their databases on.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// `BENCH_DATABASE_URL`, or the local server every development machine of the project has.
+pub fn postgres_admin_url() -> String {
+    std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string())
+}
+
+/// How a backend is named in tables and messages.
+pub fn backend_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    }
+}
 
 use prakerja_api::config::Config;
 use prakerja_api::startup::Application;
@@ -21,10 +40,17 @@ pub fn env_or(name: &str, default: usize) -> usize {
 
 pub struct Client {
     pub base: String,
+    pub port: u16,
     pub http: reqwest::Client,
+    server: actix_web::dev::ServerHandle,
 }
 
 impl Client {
+    /// Stops the server (its pool with it), so the next backend's run has the cores to itself.
+    pub async fn stop(&self) {
+        self.server.stop(false).await;
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
         let res = self
             .http
@@ -161,12 +187,23 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs one statement on the server `url` points at (database creation and removal).
-pub fn postgres_admin(url: &str, statement: &str) {
+pub fn postgres_admin(url: &str, statement: &str) -> Result<(), String> {
     use diesel::{Connection, RunQueryDsl};
-    let mut conn = diesel::PgConnection::establish(url).expect("BENCH_DATABASE_URL reachable");
+    let mut conn = diesel::PgConnection::establish(url)
+        .map_err(|e| format!("cannot connect to {url}: {e}"))?;
     diesel::sql_query(statement)
         .execute(&mut conn)
-        .expect(statement);
+        .map(|_| ())
+        .map_err(|e| format!("{statement}: {e}"))
+}
+
+/// The URL of database `name` on the server `admin_url` points at.
+pub fn database_url(admin_url: &str, name: &str) -> Result<String, String> {
+    let server = admin_url
+        .rsplit_once('/')
+        .ok_or_else(|| format!("{admin_url} names no database"))?
+        .0;
+    Ok(format!("{server}/{name}"))
 }
 
 /// `VmHWM` of this process, in MiB (Linux).
@@ -186,30 +223,42 @@ pub fn peak_rss_mib() -> Option<f64> {
 /// A fresh database for one bench run; a PostgreSQL one is dropped with this value.
 pub struct BenchDatabase {
     pub url: String,
-    pub backend: &'static str,
+    pub backend: Backend,
     admin_url: Option<String>,
     name: String,
     _dir: tempfile::TempDir,
 }
 
 impl BenchDatabase {
-    pub fn fresh() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let admin_url = std::env::var("BENCH_DATABASE_URL").ok();
-        let name = format!("prakerja_bench_{}", uuid::Uuid::new_v4().simple());
-        let url = match &admin_url {
-            Some(admin) => {
-                postgres_admin(admin, &format!("CREATE DATABASE \"{name}\""));
-                let server = admin.rsplit_once('/').expect("the URL names a database").0;
-                format!("{server}/{name}")
+    /// An empty database (the server migrates it when it starts): a temp SQLite file, or a new
+    /// database on `BENCH_DATABASE_URL`'s server. Err says why the backend cannot be used here.
+    pub fn fresh(backend: Backend) -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+        let name = format!("prakerja_bench_suite_{}", uuid::Uuid::new_v4().simple());
+        let (url, admin_url) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                postgres_admin(&admin, &format!("CREATE DATABASE \"{name}\""))?;
+                (database_url(&admin, &name)?, Some(admin))
             }
-            None => format!("sqlite://{}", dir.path().join("bench.db").display()),
         };
-        let backend = if url.starts_with("sqlite") {
-            "SQLite"
-        } else {
-            "PostgreSQL"
-        };
+        Ok(Self {
+            url,
+            backend,
+            admin_url,
+            name,
+            _dir: dir,
+        })
+    }
+
+    /// A database someone else filled (the national seeder's copy of its template): dropped with
+    /// this value like a fresh one.
+    pub fn adopt(backend: Backend, url: String, name: String, dir: tempfile::TempDir) -> Self {
+        let admin_url = (backend == Backend::Postgres).then(postgres_admin_url);
         Self {
             url,
             backend,
@@ -232,14 +281,16 @@ impl BenchDatabase {
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 let app = Application::build(config).await.expect("server builds");
-                let _ = tx.send(app.port());
+                let _ = tx.send((app.port(), app.handle()));
                 let _ = app.run_until_stopped().await;
             })
         });
-        let port = rx.recv().expect("server started");
+        let (port, server) = rx.recv().expect("server started");
         Client {
             base: format!("http://127.0.0.1:{port}"),
+            port,
             http: reqwest::Client::new(),
+            server,
         }
     }
 }
@@ -247,10 +298,10 @@ impl BenchDatabase {
 impl Drop for BenchDatabase {
     fn drop(&mut self) {
         if let Some(admin) = &self.admin_url {
-            postgres_admin(
-                admin,
-                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-            );
+            let drop = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+            if let Err(e) = postgres_admin(admin, &drop) {
+                eprintln!("could not drop the bench database: {e}");
+            }
         }
     }
 }
