@@ -137,7 +137,9 @@ fn main() {
                 }
                 let t = Instant::now();
                 let measured = run(&mut ctx);
-                eprintln!("  {scenario}: {:.1} s", t.elapsed().as_secs_f64());
+                if !measured.is_empty() {
+                    eprintln!("  {scenario}: {:.1} s", t.elapsed().as_secs_f64());
+                }
                 rows.extend(measured);
             }
             ctx.rt.block_on(ctx.client.stop());
