@@ -255,19 +255,6 @@ impl BenchDatabase {
         })
     }
 
-    /// A database someone else filled (the national seeder's copy of its template): dropped with
-    /// this value like a fresh one.
-    pub fn adopt(backend: Backend, url: String, name: String, dir: tempfile::TempDir) -> Self {
-        let admin_url = (backend == Backend::Postgres).then(postgres_admin_url);
-        Self {
-            url,
-            backend,
-            admin_url,
-            name,
-            _dir: dir,
-        }
-    }
-
     /// Starts the server (release build, sandbox on, limits out of the way) on its own thread;
     /// returns a client for it.
     pub fn serve(&self) -> Client {
