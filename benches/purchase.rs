@@ -9,6 +9,11 @@
 //! then runs `BENCH_BUYERS` (default 400) complete checkouts from `BENCH_CONCURRENCY` (default 8)
 //! concurrent clients over HTTP, and prints latency percentiles per step as a Markdown table to
 //! paste into benches/RESULTS.md. Reading the OTP from the sandbox outbox is not timed.
+//!
+//! `BENCH_RATE` (checkouts per second, all clients together; default 0 = as fast as they can)
+//! paces the clients instead: client k starts its n-th checkout at n * BENCH_CONCURRENCY /
+//! BENCH_RATE seconds, or at once when it is behind. That is how latency under a given load
+//! (half of the saturated rate, say) is measured.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -21,6 +26,10 @@ use support::{BenchDatabase, env_or, peak_rss_mib, percentile};
 fn main() {
     let buyers = env_or("BENCH_BUYERS", 400);
     let concurrency = env_or("BENCH_CONCURRENCY", 8);
+    let rate = env_or("BENCH_RATE", 0);
+    // Each client's time between checkout starts, when paced.
+    let period =
+        (rate > 0).then(|| std::time::Duration::from_secs_f64(concurrency as f64 / rate as f64));
     let db = BenchDatabase::fresh();
     let backend = db.backend;
     let c = std::sync::Arc::new(db.serve());
@@ -46,6 +55,9 @@ fn main() {
             tokio::spawn(async move {
                 let mut times = (Vec::new(), Vec::new(), Vec::new());
                 for (i, (card, phone)) in chunk.into_iter().enumerate() {
+                    if let Some(period) = period {
+                        tokio::time::sleep_until((started + period * i as u32).into()).await;
+                    }
                     let t = Instant::now();
                     let (s, v) = c.post(&platform, "/v1/card-validations", json!({"card_number": card, "course_code": code})).await;
                     times.0.push(t.elapsed());
@@ -74,7 +86,8 @@ fn main() {
             all.2.extend(t.2);
         }
         let wall = started.elapsed();
-        println!("\n### {backend}, {buyers} checkouts, {concurrency} concurrent clients ({})\n", chrono::Utc::now().format("%Y-%m-%d"));
+        let paced = if rate > 0 { format!(", paced at {rate} checkouts/s") } else { String::new() };
+        println!("\n### {backend}, {buyers} checkouts, {concurrency} concurrent clients{paced} ({})\n", chrono::Utc::now().format("%Y-%m-%d"));
         println!("| step | p50 ms | p95 ms | p99 ms | max ms |");
         println!("| --- | --- | --- | --- | --- |");
         for (name, mut v) in [("POST /v1/card-validations", all.0), ("POST .../verify", all.1), ("POST /v1/vouchers", all.2)] {
