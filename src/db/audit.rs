@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
 use super::DbConn;
 use super::schema::{audit_events as t, audit_head as head};
@@ -24,15 +25,22 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-/// Locks the head and returns `(last seq, last hash)`. Call inside the write transaction.
+#[derive(QueryableByName)]
+struct Head {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Text)]
+    hash: String,
+}
+
+/// Locks the head and returns `(last seq, last hash)`. Call inside the write transaction, as late
+/// as it can come: the row stays locked until the commit, and every audited write waits for it.
+/// One statement (the lock and the read together), so the hold is one round trip shorter.
 pub fn lock_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
-    diesel::update(head::table.find(1))
-        .set(head::seq.eq(head::seq))
-        .execute(conn)?;
-    head::table
-        .find(1)
-        .select((head::seq, head::hash))
-        .first(conn)
+    let h: Head =
+        diesel::sql_query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+            .get_result(conn)?;
+    Ok((h.seq, h.hash))
 }
 
 /// Appends rows already chained (seq and hashes set, in order) and moves the head to the last;

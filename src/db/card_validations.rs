@@ -172,15 +172,15 @@ pub fn sends_since(
     participant_id: &ParticipantId,
     since: NaiveDateTime,
 ) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let filter = s::participant_id
-        .eq(participant_id.clone())
-        .and(s::sent_at.gt(since));
-    let count = s::table.filter(filter.clone()).count().get_result(conn)?;
-    let oldest = s::table
-        .filter(filter)
-        .select(diesel::dsl::min(s::sent_at))
-        .first(conn)?;
-    Ok((count, oldest))
+    // Both aggregates in one statement: one round trip on every validation, resend and challenge.
+    s::table
+        .filter(
+            s::participant_id
+                .eq(participant_id)
+                .and(s::sent_at.gt(since)),
+        )
+        .select((diesel::dsl::count_star(), diesel::dsl::min(s::sent_at)))
+        .get_result(conn)
 }
 
 /// Retention: OTP send records, and validations that never bought, older than `cutoff`. A used

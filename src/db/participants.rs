@@ -171,14 +171,19 @@ pub fn debit(
     .set((
         t::balance.eq(t::balance - amount.amount()),
         t::updated_at.eq(at),
+        // The first purchase is stamped in the same statement: one round trip, not two.
+        t::first_purchase_at.eq(coalesce(t::first_purchase_at, Some(at))),
     ))
     .execute(conn)?;
-    if debited == 1 {
-        diesel::update(t::table.filter(t::id.eq(id).and(t::first_purchase_at.is_null())))
-            .set(t::first_purchase_at.eq(at))
-            .execute(conn)?;
-    }
     Ok(debited == 1)
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn coalesce(
+        x: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+        y: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Timestamp>;
 }
 
 /// Returns `amount` to the balance (a voided voucher).

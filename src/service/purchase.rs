@@ -45,12 +45,21 @@ pub enum Purchased {
 /// The facts the purchase rules read about a card.
 pub(crate) fn card_facts(conn: &mut DbConn, p: &Participant) -> Result<CardFacts, Error> {
     Ok(CardFacts {
+        trainings: vouchers::training_facts(conn, &p.id)?,
+        ..row_facts(p)
+    })
+}
+
+/// The card's facts from its row alone, its trainings left out (read separately, at the point
+/// where they are final).
+fn row_facts(p: &Participant) -> CardFacts {
+    CardFacts {
         status: p.status,
         purchase_deadline: p.purchase_deadline,
         first_purchase_at: p.first_purchase_at,
-        trainings: vouchers::training_facts(conn, &p.id)?,
+        trainings: Vec::new(),
         balance: p.balance,
-    })
+    }
 }
 
 pub(crate) fn schedule_facts(s: &Schedule) -> ScheduleFacts {
@@ -114,7 +123,7 @@ fn issue(
     actor: &Actor,
     platform: &PartnerId,
     cmd: &BuyVoucher,
-) -> Result<VoucherId, Stop> {
+) -> Result<VoucherView, Stop> {
     let now = db::now();
     let validation = validations::find_for_platform(c, &cmd.validation, platform)?
         .ok_or_else(|| Error::not_found("card validation"))?;
@@ -142,9 +151,8 @@ fn issue(
         return Err(ErrorCode::ValidationUsed.refusal().into());
     }
     let holder = participants::find(c, &validation.participant_id)?;
-    let mut facts = card_facts(c, &holder)?;
-    facts.trainings.clear(); // checked again below, once the card is locked
-    purchase::check_card(&facts, now)?;
+    // Without its trainings: they are read and checked below, once the debit has locked the card.
+    purchase::check_card(&row_facts(&holder), now)?;
     if let Some(s) = &schedule {
         purchase::check_schedule(&schedule_facts(s), now)?;
     }
@@ -192,6 +200,10 @@ fn issue(
         Err(e) if db::is_unique_violation(&e) => return Err(Stop::RepeatOrder),
         Err(e) => return Err(e.into()),
     }
+    let v = view_by_id(c, &row.id)?;
+    announce(c, &v, EventType::VoucherIssued)?;
+    // Last: the audit chain's head stays locked from here to the commit, and every audited write
+    // of every holder waits for it, so nothing else runs under it.
     audit::record(
         c,
         actor,
@@ -202,9 +214,7 @@ fn issue(
             details: serde_json::json!({"amount": row.amount, "course_code": course.course_code, "external_order_id": row.external_order_id}),
         },
     )?;
-    let v = view_by_id(c, &row.id)?;
-    announce(c, &v, EventType::VoucherIssued)?;
-    Ok(row.id)
+    Ok(v)
 }
 
 /// A repeated order id: the first voucher when it is the same purchase, else a conflict.
@@ -231,7 +241,8 @@ pub(crate) fn buy(
         return repeat(c, &first, cmd);
     }
     match c.transaction(|c| issue(c, actor, platform, cmd)) {
-        Ok(id) => Ok(Purchased::Created(view_by_id(c, &id)?)),
+        // The view read inside the savepoint: nothing else changes this voucher before the commit.
+        Ok(v) => Ok(Purchased::Created(v)),
         // A retry that raced the first request finds the validation used, or the order id
         // taken: the first purchase is the answer.
         Err(Stop::Refused(e)) if e.code == ErrorCode::ValidationUsed => match order(c)? {
