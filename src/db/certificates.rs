@@ -51,12 +51,17 @@ pub fn number_taken(conn: &mut DbConn, lpk: &PartnerId, number: &str) -> QueryRe
 
 /// The certificates of several vouchers in one query, LPK's before national.
 pub fn of_vouchers(conn: &mut DbConn, ids: &[VoucherId]) -> QueryResult<Vec<CertificateRow>> {
-    let q = t::table
-        .order((t::voucher_id.asc(), t::kind.asc()))
-        .select(CertificateRow::as_select());
-    // As `vouchers::attendance_of`: `=` for one voucher keeps the statement prepared on SQLite.
+    macro_rules! q {
+        () => {
+            t::table
+                .order((t::voucher_id.asc(), t::kind.asc()))
+                .select(CertificateRow::as_select())
+        };
+    }
+    // As `vouchers::attendance_of`: `=` for one voucher keeps the statement prepared on SQLite,
+    // and the backend's own connection keeps its SQL from being written out on every call.
     match ids {
-        [one] => q.filter(t::voucher_id.eq(one)).load(conn),
-        many => q.filter(t::voucher_id.eq_any(many)).load(conn),
+        [one] => on_backend!(conn, |c| q!().filter(t::voucher_id.eq(one)).load(c)),
+        many => q!().filter(t::voucher_id.eq_any(many)).load(conn),
     }
 }

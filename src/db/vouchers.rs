@@ -110,19 +110,25 @@ macro_rules! visible {
 }
 
 /// A voucher by code, if this viewer may see it: one static statement per kind of viewer (the
-/// hot read path; a boxed query would be rebuilt as text on every call).
+/// hot read path; a boxed query would be rebuilt as text on every call). It runs on the backend's
+/// own connection: through the multi-backend one, diesel writes out a statement's whole SQL on
+/// every call, even one it has prepared (its `SerializedQuery` wrapper), which was most of the
+/// query building left in the read path's profile.
 pub fn find_visible(
     conn: &mut DbConn,
     viewer: &Viewer,
     code: &VoucherCode,
 ) -> QueryResult<Option<VoucherDetail>> {
-    let by_code = joined!().filter(t::code.eq(code.clone()));
-    match viewer {
-        Viewer::Admin => by_code.first(conn),
-        Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).first(conn),
-        Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).first(conn),
-        Viewer::Holder(id) => by_code.filter(t::participant_id.eq(id.clone())).first(conn),
-    }
+    // Built inside, once per backend: a selection is typed for the backend it runs on.
+    on_backend!(conn, |c| {
+        let by_code = joined!().filter(t::code.eq(code.clone()));
+        match viewer {
+            Viewer::Admin => by_code.first(c),
+            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).first(c),
+            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).first(c),
+            Viewer::Holder(id) => by_code.filter(t::participant_id.eq(id.clone())).first(c),
+        }
+    })
     .optional()
 }
 
@@ -174,9 +180,10 @@ pub fn attendance_of(
         .order((a::voucher_id.asc(), a::sequence.asc()))
         .select((a::voucher_id, a::sequence, a::attended_at));
     // One voucher is the common case (its view): `=` keeps the statement prepared, where SQLite's
-    // `IN (?, ...)` is prepared afresh on every call (diesel cannot cache it).
+    // `IN (?, ...)` is prepared afresh on every call (diesel cannot cache it); on the backend's own
+    // connection, as `find_visible`, so its SQL is not written out again on every call.
     match voucher_ids {
-        [one] => q.filter(a::voucher_id.eq(one)).load(conn),
+        [one] => on_backend!(conn, |c| q.filter(a::voucher_id.eq(one)).load(c)),
         many => q.filter(a::voucher_id.eq_any(many)).load(conn),
     }
 }
