@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct Disbursement {
     pub id: DisbursementId,
     pub participant_id: ParticipantId,
