@@ -31,6 +31,8 @@ pub struct Ctx {
     pub bought: Vec<(String, String)>,
     /// Redeemed vouchers no completion was reported for yet.
     pub redeemed: Vec<String>,
+    /// Payments the seed left due today (national size only; a small database has none).
+    pub due: usize,
 }
 
 /// One checkout's timed steps, and the untimed OTP read between them.
@@ -120,6 +122,7 @@ impl Ctx {
             next_holder: 0,
             bought: Vec::new(),
             redeemed: Vec::new(),
+            due: 0,
         }
     }
 

@@ -4,8 +4,7 @@
 //!
 //!     cargo bench --bench suite
 //!
-//! `BENCH_BACKENDS` (`sqlite,postgres`), `BENCH_SIZES` (`small`; `national` once the seeder is
-//! wired), `BENCH_ONLY` (scenario names, for development: the results file is then left alone),
+//! `BENCH_BACKENDS` (`sqlite,postgres`), `BENCH_SIZES` (`small,national`), `BENCH_ONLY` (scenario names, for development: the results file is then left alone),
 //! `BENCH_SECONDS` (10, each timed load), `BENCH_DATABASE_URL` (the PostgreSQL server).
 
 #[path = "../support/mod.rs"]
@@ -13,15 +12,18 @@ mod support;
 
 mod completions;
 mod db_ceiling;
+mod disbursement;
 mod fixture;
 mod http1;
 mod machine;
 mod openloop;
 mod pgbench;
+mod plans;
 mod purchase;
 mod reads;
 mod redeem;
 mod report;
+mod seed;
 mod wrk;
 
 use std::time::Instant;
@@ -32,8 +34,7 @@ use support::{Backend, BenchDatabase, backend_name};
 
 type Scenario = fn(&mut Ctx) -> Vec<Measured>;
 
-/// `small,national` once the national seeder (benches/suite/seed.rs) is wired into `database`.
-const DEFAULT_SIZES: &str = "small";
+const DEFAULT_SIZES: &str = "small,national";
 
 fn pgbench_ceilings(ctx: &mut Ctx) -> Vec<Measured> {
     match ctx.backend {
@@ -50,8 +51,11 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("purchase", purchase::run),
     ("redeem", redeem::run),
     ("completions", completions::run),
-    // benches/suite/disbursement.rs (H1) is wired here at merge; a closure without captures is
-    // a `Scenario`, e.g. ("disbursement", |ctx| vec![ctx.rt.block_on(disbursement::run(&ctx.db, n))]).
+    // Over the seed's due payments: at national size only (a small database owes nothing).
+    ("disbursement", |ctx| match ctx.due {
+        0 => Vec::new(),
+        due => vec![ctx.rt.block_on(disbursement::run(&ctx.db, due))],
+    }),
     ("db_ceiling", db_ceiling::run),
     ("pgbench", pgbench_ceilings),
 ];
@@ -69,9 +73,13 @@ fn list(name: &str, default: &str) -> Vec<String> {
 fn database(backend: Backend, size: &str) -> Result<BenchDatabase, String> {
     match size {
         "small" => BenchDatabase::fresh(backend),
-        // The national seeder (benches/suite/seed.rs, H1) is wired here at merge:
-        // "national" => Ok(seed::national(backend)),
-        "national" => Err("the national seeder is not wired into the suite yet".into()),
+        "national" => {
+            let admin = match backend {
+                Backend::Postgres => Some(support::postgres_admin_url()),
+                Backend::Sqlite => None,
+            };
+            Ok(seed::national(admin.as_deref(), seed::Size::from_env()))
+        }
         other => Err(format!("unknown size {other:?} (small or national)")),
     }
 }
@@ -98,9 +106,6 @@ fn main() {
     let seconds = support::env_or("BENCH_SECONDS", 10) as u64;
     let backends = list("BENCH_BACKENDS", "sqlite,postgres");
     let sizes = list("BENCH_SIZES", DEFAULT_SIZES);
-    if !sizes.iter().any(|s| s == "national") {
-        eprintln!("national size: not run (the national seeder is not wired into the suite yet)");
-    }
     let only = list("BENCH_ONLY", "");
     let before = machine::Machine::now();
     let mut tables = Vec::new();
@@ -130,7 +135,21 @@ fn main() {
                 }
             };
             eprintln!("== {}, {size} size", backend_name(backend));
+            if let (Backend::Postgres, Ok(ms)) = (backend, std::env::var("BENCH_EXPLAIN_MS")) {
+                plans::explain_all(&support::postgres_admin_url(), &db, ms.parse().expect("ms"));
+            }
+            if std::env::var("BENCH_SEED_ONLY").is_ok() {
+                continue;
+            }
+            if std::env::var("BENCH_PLANS").is_ok() {
+                let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+                rt.block_on(plans::walk(&db));
+                continue;
+            }
             let mut ctx = Ctx::start(db, seconds);
+            if size == "national" {
+                ctx.due = seed::Size::from_env().due;
+            }
             let mut rows = Vec::new();
             for (scenario, run) in SCENARIOS {
                 if !only.is_empty() && !only.iter().any(|o| o == scenario) {
@@ -169,9 +188,7 @@ fn main() {
         section.push_str(&c);
     }
     if !sizes.iter().any(|s| s == "national") {
-        section.push_str(
-            "\nNational size: not run (the national seeder is not wired into the suite yet).\n",
-        );
+        section.push_str("\nNational size: not run in this run (`BENCH_SIZES`).\n");
     }
     println!("\nWall time of the whole run: {:.0} s", wall.as_secs_f64());
     if !only.is_empty() {

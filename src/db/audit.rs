@@ -10,7 +10,7 @@ use super::schema::{audit_events as t, audit_head as head};
 use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub seq: i64,
     pub occurred_at: NaiveDateTime,

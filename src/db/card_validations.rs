@@ -9,7 +9,7 @@ use crate::domain::validation::{Stage, ValidationState};
 use crate::domain::{CourseId, ParticipantId, PartnerId, ScheduleId, ValidationId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct Validation {
     pub id: ValidationId,
     pub platform_id: PartnerId,

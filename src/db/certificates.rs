@@ -9,7 +9,7 @@ use crate::domain::completion::CertificateKind;
 use crate::domain::{CertificateId, PartnerId, VoucherId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct CertificateRow {
     pub id: CertificateId,
     pub voucher_id: VoucherId,

@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct Disbursement {
     pub id: DisbursementId,
     pub participant_id: ParticipantId,
@@ -353,17 +353,25 @@ pub fn reclaim(
     .map(|n| n == 1)
 }
 
-/// The holders with something that may be owed: a completed voucher, or a filled survey.
+/// The holders with something that may be owed and not yet scheduled: a completed voucher and no
+/// training tranche (the schedule adds all at once), or a survey without its incentive; not
+/// every completed holder on every run (at a national wave, minutes of no-op work).
 pub fn candidates(conn: &mut DbConn) -> QueryResult<Vec<ParticipantId>> {
-    use super::schema::surveys;
-    use crate::domain::voucher::VoucherStatus;
+    use super::schema::surveys as sv;
+    use crate::domain::{disbursement::DisbursementKind as K, voucher::VoucherStatus};
+    use diesel::dsl::{exists, not};
+    let of = |kind| t::table.filter(t::kind.eq(kind));
+    let training = of(K::TrainingIncentive).filter(t::participant_id.eq(v::participant_id));
+    let done = v::status.eq(VoucherStatus::Completed);
     let mut ids: Vec<ParticipantId> = v::table
-        .filter(v::status.eq(VoucherStatus::Completed))
+        .filter(done.and(not(exists(training))))
         .select(v::participant_id)
         .distinct()
         .load(conn)?;
-    let surveyed: Vec<ParticipantId> = surveys::table
-        .select(surveys::participant_id)
+    let paid = of(K::SurveyIncentive).filter(t::participant_id.eq(sv::participant_id));
+    let surveyed: Vec<ParticipantId> = sv::table
+        .filter(not(exists(paid.filter(t::tranche.eq(sv::n)))))
+        .select(sv::participant_id)
         .distinct()
         .load(conn)?;
     ids.extend(surveyed);

@@ -10,7 +10,7 @@ use crate::domain::{ChallengeId, ParticipantId, PayoutAccountId};
 
 /// An account as stored: the number only sealed, with the row id as associated data.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct PayoutAccount {
     pub id: PayoutAccountId,
     pub participant_id: ParticipantId,

@@ -19,7 +19,7 @@ use crate::domain::{
 use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = t)]
+#[diesel(table_name = t, treat_none_as_default_value = false)]
 pub struct Voucher {
     pub id: VoucherId,
     pub code: VoucherCode,

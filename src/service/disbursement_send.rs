@@ -20,7 +20,7 @@ use crate::gateways::payout::{PayoutAnswer, PayoutOrder};
 /// A payment the gateway has: its answer is recorded only while it is still `checking`.
 const SENT: &[DisbursementStatus] = &[DisbursementStatus::Checking];
 
-/// Payments sent per run, at most (the next run takes the rest).
+/// Pending payments read at a time (the run reads pages until none is left).
 const SEND_BATCH: i64 = 500;
 
 /// The card of a payment about to be sent, locked: true when it may go. A frozen card's payment
@@ -67,50 +67,63 @@ fn order(core: &Inner, row: &Disbursement, account: PayoutAccount) -> Result<Pay
 }
 
 impl Core {
-    /// Claims each pending payment and hands it to the gateway.
+    /// Claims each pending payment and hands it to the gateway, a page of them at a time until
+    /// none is left: a wave's hundred thousand due payments go in one run. A page where nothing
+    /// could be claimed (no active account yet) ends the run's sending; the next run tries again.
     pub(crate) async fn send_pending(&self, sum: &mut RunSummary) -> Result<(), Error> {
-        let pending = self
-            .read(|c, _| {
-                Ok(store::in_status(
-                    c,
-                    DisbursementStatus::Pending,
-                    SEND_BATCH,
-                )?)
-            })
-            .await?;
-        for row in pending {
-            let claimed = self
-                .write(move |c, core| {
-                    let now = db::now();
-                    if !may_send(c, &row, now)? {
-                        return Ok(None);
-                    }
-                    let Some(account) = payout_accounts::active(c, &row.participant_id)? else {
-                        return Ok(None);
-                    };
-                    if !store::claim(c, &row.id, &account.id, now)? {
-                        return Ok(None);
-                    }
-                    changed(c, &row.id, DisbursementStatus::Checking, now, None)?;
-                    order(core, &row, account).map(Some)
+        loop {
+            let pending = self
+                .read(|c, _| {
+                    Ok(store::in_status(
+                        c,
+                        DisbursementStatus::Pending,
+                        SEND_BATCH,
+                    )?)
                 })
-                .await;
-            let Some(Some(order)) = sum.count_errors(claimed, "claiming a payment") else {
-                continue;
-            };
-            sum.sent += 1;
-            match self.payouts.pay(&order).await {
-                Ok(answer) => {
-                    let done = self.settle(&order.id, SENT, answer, sum).await;
-                    sum.count_errors(done, "recording a payout answer");
-                }
-                // Unanswered: it stays `checking`; a later run asks the gateway about it.
-                Err(e) => {
-                    tracing::warn!(error = %e, disbursement = %order.id, "payout not answered")
-                }
+                .await?;
+            let last_page = pending.len() < SEND_BATCH as usize;
+            let sent_before = sum.sent;
+            for row in pending {
+                self.send(row, sum).await;
+            }
+            if last_page || sum.sent == sent_before {
+                return Ok(());
             }
         }
-        Ok(())
+    }
+
+    /// Claims one pending payment and hands it to the gateway.
+    async fn send(&self, row: Disbursement, sum: &mut RunSummary) {
+        let claimed = self
+            .write(move |c, core| {
+                let now = db::now();
+                if !may_send(c, &row, now)? {
+                    return Ok(None);
+                }
+                let Some(account) = payout_accounts::active(c, &row.participant_id)? else {
+                    return Ok(None);
+                };
+                if !store::claim(c, &row.id, &account.id, now)? {
+                    return Ok(None);
+                }
+                changed(c, &row.id, DisbursementStatus::Checking, now, None)?;
+                order(core, &row, account).map(Some)
+            })
+            .await;
+        let Some(Some(order)) = sum.count_errors(claimed, "claiming a payment") else {
+            return;
+        };
+        sum.sent += 1;
+        match self.payouts.pay(&order).await {
+            Ok(answer) => {
+                let done = self.settle(&order.id, SENT, answer, sum).await;
+                sum.count_errors(done, "recording a payout answer");
+            }
+            // Unanswered: it stays `checking`; a later run asks the gateway about it.
+            Err(e) => {
+                tracing::warn!(error = %e, disbursement = %order.id, "payout not answered")
+            }
+        }
     }
 
     /// Payments sent long enough ago and never answered (a crash, a lost answer): asked about.

@@ -96,7 +96,7 @@ pub(crate) fn register(
 }
 
 /// A new holder's row: a fresh id, identity sealed under it, the full balance and the deadline.
-pub(crate) fn new_row(
+pub fn new_row(
     cipher: &crate::crypto::PiiCipher,
     p: &Registration,
     card: CardNumber,
@@ -131,7 +131,7 @@ pub(crate) fn new_row(
 }
 
 /// The audit event of a registration (no identity number in it: the card's last four digits).
-pub(crate) fn registered(row: &Participant) -> Event<'_> {
+pub fn registered(row: &Participant) -> Event<'_> {
     Event {
         action: "participant.register",
         target_type: "participant",
