@@ -191,8 +191,12 @@ fn main() {
         section.push_str("\nNational size: not run in this run (`BENCH_SIZES`).\n");
     }
     println!("\nWall time of the whole run: {:.0} s", wall.as_secs_f64());
-    if !only.is_empty() {
-        println!("BENCH_ONLY is set: benches/RESULTS.md left as it was.");
+    // Part of the scenarios, or none: the figures are not the suite's, so the file keeps its own.
+    if let Some(var) = ["BENCH_ONLY", "BENCH_SEED_ONLY", "BENCH_PLANS"]
+        .into_iter()
+        .find(|v| std::env::var(v).is_ok_and(|x| !x.is_empty()))
+    {
+        println!("{var} is set: benches/RESULTS.md left as it was.");
         return;
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");

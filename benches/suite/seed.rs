@@ -83,7 +83,9 @@ pub fn national(admin: Option<&str>, size: Size) -> BenchDatabase {
                     "national seed size, PostgreSQL: {:.2} GB",
                     bytes as f64 / 1e9
                 );
-                run(format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""));
+                run(format!(
+                    "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+                ));
             }
             BenchDatabase::postgres_copy(admin, &name)
         }

@@ -8,6 +8,8 @@ pub enum StoreError {
     Query(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::Error),
+    #[error("no turn at the database pool within {0:?}")]
+    Busy(std::time::Duration),
     #[error("the blocking task running a query failed: {0}")]
     Blocking(String),
 }
@@ -33,6 +35,7 @@ impl From<StoreError> for Error {
             // The pool could not hand out a connection, or the one it did was closed under us.
             StoreError::Query(e) if super::connection_lost(&e) => unreachable(&e),
             StoreError::Pool(e) => unreachable(&e),
+            busy @ StoreError::Busy(_) => unreachable(&busy),
             other => Error::internal("database", other),
         }
     }

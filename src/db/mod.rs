@@ -65,6 +65,10 @@ pub enum DbConn {
 /// requests than connections some waited far longer than others (a p99 of hundreds of ms on
 /// PostgreSQL at saturation); queued on the gate instead, requests wait as async tasks, in order,
 /// and only as many blocking threads as there are connections contend for them.
+/// How long a request waits for its turn at the gate, and again for the connection, before it is
+/// answered 503 (a database that is down or a pool that is exhausted).
+const CHECKOUT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct Pool {
     inner: r2d2::Pool<ConnectionManager>,
@@ -235,7 +239,7 @@ pub fn pool_with(
         .max_size(size)
         // No `SELECT 1` before every checkout: broken connections are caught by `has_broken`.
         .test_on_check_out(false)
-        .connection_timeout(std::time::Duration::from_secs(10))
+        .connection_timeout(CHECKOUT_TIMEOUT)
         .event_handler(Box::new(events))
         .build(manager)
         .map(Pool::new)
@@ -251,7 +255,10 @@ where
     E: From<StoreError> + Send + 'static,
 {
     let pool = pool.clone();
-    let permit = pool.gate.clone().acquire_owned().await;
+    let permit = tokio::time::timeout(CHECKOUT_TIMEOUT, pool.gate.clone().acquire_owned())
+        .await
+        .map_err(|_| StoreError::Busy(CHECKOUT_TIMEOUT))?
+        .map_err(|e| StoreError::Blocking(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let _turn = permit;
         let mut conn = pool.get().map_err(StoreError::from)?;
