@@ -25,6 +25,7 @@ pub mod certificates;
 pub mod challenges;
 pub mod courses;
 pub mod disbursements;
+mod disbursements_due;
 pub mod error;
 pub mod events;
 pub mod idempotency;

@@ -350,23 +350,19 @@ impl Core {
             let done = self.write(move |c, _| reschedule(c, &row, today)).await;
             sum.rescheduled += usize::from(sum.count_errors(done, "rescheduling") == Some(true));
         }
+        let last_day = iso(today);
         let due = self
-            .read(|c, _| {
-                Ok(store::in_status(
-                    c,
-                    DisbursementStatus::Scheduled,
-                    i64::MAX,
-                )?)
-            })
+            .read(move |c, _| Ok(store::scheduled_by(c, &last_day)?))
             .await?;
+        let fell_due = due.len();
         for row in due {
-            if day(&row.scheduled_for)? > today {
-                continue;
-            }
             let done = self.write(move |c, _| fall_due(c, &row)).await;
             if let Some(Due::Refused) = sum.count_errors(done, "a payment falling due") {
                 sum.failed_before_sending += 1;
             }
+        }
+        if fell_due > 0 {
+            self.read(|c, _| Ok(store::refresh_statistics(c)?)).await?;
         }
         self.send_pending(&mut sum).await?;
         self.ask_unanswered(&mut sum).await?;

@@ -1,0 +1,1 @@
+DROP INDEX card_validations_otp_kept;
