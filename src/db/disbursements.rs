@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConn;
-pub use super::disbursements_due::{refresh_statistics, scheduled_by};
+pub use super::disbursements_due::{pending_after, refresh_statistics, scheduled_by};
 use super::page::after_cursor;
 use super::schema::{
     disbursement_history as h, disbursements as t, holidays, incentive_schemes as s, vouchers as v,

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::disbursements::Disbursement;
 use super::schema::disbursements as t;
+use crate::domain::DisbursementId;
 use crate::domain::disbursement::DisbursementStatus;
 
 /// The scheduled payments falling due by `last_day` (ISO dates: as text they sort as dates),
@@ -28,4 +29,28 @@ pub fn refresh_statistics(conn: &mut DbConn) -> QueryResult<()> {
         diesel::sql_query("ANALYZE disbursements").execute(c)?;
     }
     Ok(())
+}
+
+/// Pending payments after `after` (their `(scheduled_for, id)`), soonest first, at most `limit`.
+/// The run pages through them by key: payments it cannot send yet (no active account) stay
+/// pending, and read from the top each time they would fill the page and hide the rest.
+pub fn pending_after(
+    conn: &mut DbConn,
+    after: Option<&(String, DisbursementId)>,
+    limit: i64,
+) -> QueryResult<Vec<Disbursement>> {
+    let mut q = t::table
+        .filter(t::status.eq(DisbursementStatus::Pending))
+        .into_boxed();
+    if let Some((day, id)) = after {
+        q = q.filter(
+            t::scheduled_for
+                .gt(day.clone())
+                .or(t::scheduled_for.eq(day.clone()).and(t::id.gt(id.clone()))),
+        );
+    }
+    q.order((t::scheduled_for.asc(), t::id.asc()))
+        .limit(limit)
+        .select(Disbursement::as_select())
+        .load(conn)
 }

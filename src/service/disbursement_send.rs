@@ -68,25 +68,23 @@ fn order(core: &Inner, row: &Disbursement, account: PayoutAccount) -> Result<Pay
 
 impl Core {
     /// Claims each pending payment and hands it to the gateway, a page of them at a time until
-    /// none is left: a wave's hundred thousand due payments go in one run. A page where nothing
-    /// could be claimed (no active account yet) ends the run's sending; the next run tries again.
+    /// none is left: a wave's hundred thousand due payments go in one run. Those it cannot send
+    /// yet (no active account) stay pending for the next run.
     pub(crate) async fn send_pending(&self, sum: &mut RunSummary) -> Result<(), Error> {
+        let mut after = None;
         loop {
+            let from = after.clone();
             let pending = self
-                .read(|c, _| {
-                    Ok(store::in_status(
-                        c,
-                        DisbursementStatus::Pending,
-                        SEND_BATCH,
-                    )?)
-                })
+                .read(move |c, _| Ok(store::pending_after(c, from.as_ref(), SEND_BATCH)?))
                 .await?;
             let last_page = pending.len() < SEND_BATCH as usize;
-            let sent_before = sum.sent;
+            after = pending
+                .last()
+                .map(|r| (r.scheduled_for.clone(), r.id.clone()));
             for row in pending {
                 self.send(row, sum).await;
             }
-            if last_page || sum.sent == sent_before {
+            if last_page {
                 return Ok(());
             }
         }
