@@ -19,11 +19,10 @@ use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 use prakerja_api::config::Config;
 use prakerja_api::crypto::PiiCipher;
-use prakerja_api::db::audit::AuditRow;
 use prakerja_api::db::schema::{courses, partners};
 use prakerja_api::domain::working_days::Calendar;
 use prakerja_api::domain::{CourseId, PartnerId, Rupiah};
-use prakerja_api::service::audit::row_hash;
+use prakerja_api::service::audit::chained;
 use prakerja_api::service::sandbox::SEED_COURSES;
 use prakerja_api::service::{Actor, Core, participants};
 use sha2::{Digest, Sha256};
@@ -231,22 +230,14 @@ fn seed(url: &str, size: Size) {
             }
             let mut audit = Vec::with_capacity(batch.participants.len());
             for p in &batch.participants {
-                let event = participants::registered(p);
                 seq += 1;
-                let mut row = AuditRow {
+                let row = chained(
                     seq,
-                    occurred_at: p.created_at,
-                    actor_id: actor.who.id().to_string(),
-                    actor_role: actor.who.role_name().to_string(),
-                    action: event.action.into(),
-                    target_type: event.target_type.into(),
-                    target_id: event.target_id.into(),
-                    details: event.details.to_string(),
-                    request_id: None,
-                    prev_hash: std::mem::take(&mut prev),
-                    hash: String::new(),
-                };
-                row.hash = row_hash(&row);
+                    std::mem::take(&mut prev),
+                    p.created_at,
+                    &actor,
+                    participants::registered(p),
+                );
                 prev.clone_from(&row.hash);
                 audit.push(row);
             }

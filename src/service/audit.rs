@@ -59,25 +59,37 @@ pub fn record_all<'a>(
     let mut rows = Vec::new();
     for event in events {
         seq += 1;
-        let mut row = AuditRow {
-            seq,
-            occurred_at,
-            actor_id: actor.who.id().to_string(),
-            actor_role: actor.who.role_name().to_string(),
-            action: event.action.into(),
-            target_type: event.target_type.into(),
-            target_id: event.target_id.into(),
-            details: event.details.to_string(),
-            request_id: actor.request_id.clone(),
-            prev_hash,
-            hash: String::new(),
-        };
-        row.hash = row_hash(&row);
+        let row = chained(seq, prev_hash, occurred_at, actor, event);
         prev_hash = row.hash.clone();
         rows.push(row);
     }
     audit::append(conn, &rows)?;
     Ok(())
+}
+
+/// Event number `seq` of the chain, after the event whose hash is `prev_hash`, with its own hash.
+pub fn chained(
+    seq: i64,
+    prev_hash: String,
+    occurred_at: chrono::NaiveDateTime,
+    actor: &Actor,
+    event: Event<'_>,
+) -> AuditRow {
+    let mut row = AuditRow {
+        seq,
+        occurred_at,
+        actor_id: actor.who.id().to_string(),
+        actor_role: actor.who.role_name().to_string(),
+        action: event.action.into(),
+        target_type: event.target_type.into(),
+        target_id: event.target_id.into(),
+        details: event.details.to_string(),
+        request_id: actor.request_id.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = row_hash(&row);
+    row
 }
 
 /// The outcome of walking the chain.
