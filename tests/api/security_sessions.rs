@@ -60,8 +60,10 @@ async fn past_the_platform_limit_a_real_card_and_an_unknown_one_answer_alike() {
     let unknown = start(&app, &t.platform, CardNumber::generate().as_str(), &course).await;
     known.problem(429, "rate_limited");
     assert_eq!(shape(&known), shape(&unknown));
-    assert_eq!(known.header("retry-after"), unknown.header("retry-after"));
-    assert!(retry_after(&known) >= 1);
+    // Both waits count down to the same window's end; the second answer came a few
+    // milliseconds later, so it may have crossed a whole second (CI saw 22 then 21).
+    let (k, u) = (retry_after(&known), retry_after(&unknown));
+    assert!(k >= 1 && u >= 1 && k.abs_diff(u) <= 1, "{k} vs {u}");
     assert_eq!(
         sms_count(&app, &t.admin, &real.phone).await,
         0,
