@@ -122,7 +122,8 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until stopped, with the hourly retention job and the webhook delivery worker beside it.
+    /// Serves until stopped, with the hourly retention job, the webhook delivery worker and the
+    /// audit sealer beside it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         actix_web::rt::spawn(async move {
@@ -137,6 +138,7 @@ impl Application {
             }
         });
         actix_web::rt::spawn(webhook_worker(self.state.clone()));
+        actix_web::rt::spawn(audit_sealer(self.state.clone()));
         if let Some(every) = self.state.config.payouts.run_every {
             let state = self.state.clone();
             actix_web::rt::spawn(async move {
@@ -155,6 +157,23 @@ impl Application {
             actix_web::rt::spawn(metrics);
         }
         self.server.await
+    }
+}
+
+/// Seals recorded audit events into the chain every second: an event waits at most about that
+/// long before it is hash-linked (reads of the trail seal first, so they never miss one). Every
+/// instance runs one; they take turns on the chain head.
+async fn audit_sealer(state: web::Data<AppState>) {
+    let mut tick = actix_web::rt::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let core = state.core.clone();
+        match actix_web::rt::spawn(async move { core.seal_audit_trail().await }).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "audit sealing failed"),
+            Err(e) => tracing::error!(error = %e, "audit sealing panicked"),
+        }
     }
 }
 

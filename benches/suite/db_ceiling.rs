@@ -1,9 +1,9 @@
 //! The database's own transactional ceiling, without HTTP: what the purchase's transaction
 //! writes for money and the voucher (the conditional debit of the holder's balance, then the
 //! voucher insert), done with the crate's own db functions from `THREADS` threads, each its own
-//! connection and holder; then the same with the purchase's audit event too (the audit chain's
-//! head is one row every audited write updates). Validations for the vouchers to point at are
-//! copied in set-up, untimed.
+//! connection and holder; then the same with the purchase's audit event too (recorded into the
+//! audit inbox, as the purchase does; the sealer chains it apart). Validations for the vouchers to
+//! point at are copied in set-up, untimed.
 
 use std::time::{Duration, Instant};
 
@@ -116,9 +116,20 @@ fn load(
     work: Vec<(Voucher, Vec<ValidationId>)>,
     with_audit: bool,
 ) -> (f64, hdrhistogram::Histogram<u64>, bool) {
-    let pool = db::pool(&ctx.db.url, THREADS as u32).expect("pool");
+    let pool = db::pool(&ctx.db.url, THREADS as u32 + 1).expect("pool");
     let until = Instant::now() + Duration::from_secs(ctx.seconds);
     let started = Instant::now();
+    // The server's sealer runs beside the writers, as it does in service: its work is counted.
+    let sealer = with_audit.then(|| {
+        let pool = pool.clone();
+        std::thread::spawn(move || {
+            let mut conn = pool.get().expect("connection");
+            while Instant::now() < until {
+                std::thread::sleep(Duration::from_secs(1));
+                audit::seal(&mut conn).unwrap_or_else(|e| panic!("sealing: {e:?}"));
+            }
+        })
+    });
     let threads: Vec<_> = work
         .into_iter()
         .map(|(template, validations)| {
@@ -148,7 +159,11 @@ fn load(
         all.add(h).expect("same bounds");
         dry |= d;
     }
-    (all.len() as f64 / started.elapsed().as_secs_f64(), all, dry)
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(sealer) = sealer {
+        sealer.join().expect("sealer thread");
+    }
+    (all.len() as f64 / elapsed, all, dry)
 }
 
 pub fn run(ctx: &mut Ctx) -> Vec<Measured> {

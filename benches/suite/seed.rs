@@ -7,7 +7,7 @@
 //! The database is migrated and its sandbox seeded by the server's own code; the holders' rows are
 //! built by the crate's functions (see `rows`) and written by COPY on PostgreSQL, by multi-row
 //! inserts in one transaction on SQLite (see `write`). Each registration has its audit event,
-//! chained like the bulk import chains them, so `audit verify` passes.
+//! chained like the sealer chains the bulk import's, so `audit verify` passes.
 
 mod rows;
 mod write;
@@ -22,7 +22,7 @@ use prakerja_api::crypto::PiiCipher;
 use prakerja_api::db::schema::{courses, partners};
 use prakerja_api::domain::working_days::Calendar;
 use prakerja_api::domain::{CourseId, PartnerId, Rupiah};
-use prakerja_api::service::audit::chained;
+use prakerja_api::service::audit::{chained, inbox_row};
 use prakerja_api::service::sandbox::SEED_COURSES;
 use prakerja_api::service::{Actor, Core, participants};
 use sha2::{Digest, Sha256};
@@ -204,6 +204,8 @@ fn seed(url: &str, size: Size) {
         cards: Default::default(),
         codes: Default::default(),
     };
+    // The sandbox seed's events are sealed first, so the holders' chain on after them.
+    prakerja_api::service::audit::seal(&mut conn).expect("sandbox events sealed");
     let (mut seq, mut prev) = prakerja_api::db::audit::head(&mut conn).expect("audit head");
     drop(conn);
     drop(pool);
@@ -231,13 +233,8 @@ fn seed(url: &str, size: Size) {
             let mut audit = Vec::with_capacity(batch.participants.len());
             for p in &batch.participants {
                 seq += 1;
-                let row = chained(
-                    seq,
-                    std::mem::take(&mut prev),
-                    p.created_at,
-                    &actor,
-                    participants::registered(p),
-                );
+                let event = inbox_row(p.created_at, &actor, participants::registered(p));
+                let row = chained(seq, std::mem::take(&mut prev), event);
                 prev.clone_from(&row.hash);
                 audit.push(row);
             }

@@ -1,12 +1,14 @@
-//! The hash-chained audit trail. Appending takes the chain head row first: on PostgreSQL that row
-//! lock orders concurrent writers, on SQLite the write transaction already does.
+//! The hash-chained audit trail. Audited writes put their events in the inbox, touching no shared
+//! row; the sealer takes the chain head, moves the inbox's committed rows into the chain in id
+//! order, and moves the head, all in one transaction: on PostgreSQL the head's row lock orders
+//! concurrent sealers, on SQLite the write transaction already does.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use super::DbConn;
-use super::schema::{audit_events as t, audit_head as head};
+use super::schema::{audit_events as t, audit_head as head, audit_inbox as inbox};
 use crate::page::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -25,6 +27,52 @@ pub struct AuditRow {
     pub hash: String,
 }
 
+/// An event recorded and not yet sealed: what the chain will hold, without its place in it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inbox, treat_none_as_default_value = false)]
+pub struct InboxRow {
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub details: String,
+    pub request_id: Option<String>,
+}
+
+/// Puts events in the inbox, in order (their ids rise in that order).
+pub fn enqueue(conn: &mut DbConn, rows: &[InboxRow]) -> QueryResult<()> {
+    if let [row] = rows {
+        // One event (every use case but the bulk import): diesel's cached one-row statement.
+        diesel::insert_into(inbox::table)
+            .values(row)
+            .execute(conn)?;
+        return Ok(());
+    }
+    for chunk in rows.chunks(super::CHUNK) {
+        on_backend!(conn, |c| diesel::insert_into(inbox::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Up to `limit` committed inbox rows, oldest id first, with their ids.
+pub fn inbox_batch(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, InboxRow)>> {
+    inbox::table
+        .order(inbox::id.asc())
+        .limit(limit)
+        .select((inbox::id, InboxRow::as_select()))
+        .load(conn)
+}
+
+/// Takes sealed rows out of the inbox by id: never by range, since on PostgreSQL a lower id can
+/// commit after a higher one was read, and a range would delete it unsealed.
+pub fn forget_sealed(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(inbox::table.filter(inbox::id.eq_any(ids))).execute(conn)
+}
+
 #[derive(QueryableByName)]
 struct Head {
     #[diesel(sql_type = BigInt)]
@@ -33,9 +81,8 @@ struct Head {
     hash: String,
 }
 
-/// Locks the head and returns `(last seq, last hash)`. Call inside the write transaction, as late
-/// as it can come: the row stays locked until the commit, and every audited write waits for it.
-/// One statement (the lock and the read together), so the hold is one round trip shorter.
+/// Locks the head and returns `(last seq, last hash)`: only the sealer calls it, inside its
+/// transaction (the lock and the read in one statement). The row stays locked until the commit.
 pub fn lock_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
     let h: Head =
         diesel::sql_query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
@@ -49,15 +96,10 @@ pub fn append(conn: &mut DbConn, rows: &[AuditRow]) -> QueryResult<()> {
     let Some(last) = rows.last() else {
         return Ok(());
     };
-    if let [row] = rows {
-        // One event (every use case but the bulk import): diesel's cached one-row statement.
-        diesel::insert_into(t::table).values(row).execute(conn)?;
-    } else {
-        for chunk in rows.chunks(super::CHUNK) {
-            on_backend!(conn, |c| diesel::insert_into(t::table)
-                .values(chunk)
-                .execute(c))?;
-        }
+    for chunk in rows.chunks(super::CHUNK) {
+        on_backend!(conn, |c| diesel::insert_into(t::table)
+            .values(chunk)
+            .execute(c))?;
     }
     diesel::update(head::table.find(1))
         .set((head::seq.eq(last.seq), head::hash.eq(&last.hash)))

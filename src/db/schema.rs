@@ -121,6 +121,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_inbox (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        details -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     idempotency_keys (caller_id, idem_key) {
         caller_id -> Text,
         idem_key -> Text,
@@ -373,7 +387,7 @@ diesel::table! {
 
 // Braces, so rustfmt leaves the grouping by concern as written.
 diesel::allow_tables_to_appear_in_same_query! {
-    partners, seen_signatures, audit_head, audit_events, idempotency_keys,
+    partners, seen_signatures, audit_head, audit_events, audit_inbox, idempotency_keys,
     participants, family_cards, otp_challenges, payout_accounts, surveys,
     courses, course_platforms, schedules,
     sms_outbox, card_validations, otp_sends,

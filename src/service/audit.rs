@@ -1,4 +1,5 @@
-//! The audit trail: append (inside the caller's transaction), verify the chain, read pages.
+//! The audit trail: record (inside the caller's transaction), seal into the chain, verify it,
+//! read pages.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -7,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{Actor, Core};
 use crate::db::DbConn;
-use crate::db::audit::{self, AuditRow};
+use crate::db::audit::{self, AuditRow, InboxRow};
 use crate::domain::time::to_wib;
 use crate::error::Error;
 use crate::page::{Cursor, Page, PageRequest};
@@ -42,41 +43,66 @@ pub fn row_hash(r: &AuditRow) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an event; call inside the transaction of the change it records.
+/// Records an event; call inside the transaction of the change it records. It reaches the chain
+/// when the sealer next runs (every second, and before any read of the trail).
 pub fn record(conn: &mut DbConn, actor: &Actor, event: Event<'_>) -> Result<(), Error> {
     record_all(conn, actor, [event])
 }
 
-/// Appends events in order, chained, with one hold of the chain head and multi-row inserts (the
-/// bulk import's thousand registrations a batch).
+/// Records events in order, in multi-row inserts (the bulk import's thousand registrations a
+/// batch). Nothing shared is locked: audited writes no longer wait for each other here.
 pub fn record_all<'a>(
     conn: &mut DbConn,
     actor: &Actor,
     events: impl IntoIterator<Item = Event<'a>>,
 ) -> Result<(), Error> {
-    let (mut seq, mut prev_hash) = audit::lock_head(conn)?;
     let occurred_at = crate::db::now();
-    let mut rows = Vec::new();
-    for event in events {
-        seq += 1;
-        let row = chained(seq, prev_hash, occurred_at, actor, event);
-        prev_hash = row.hash.clone();
-        rows.push(row);
-    }
-    audit::append(conn, &rows)?;
+    let rows: Vec<InboxRow> = events
+        .into_iter()
+        .map(|e| inbox_row(occurred_at, actor, e))
+        .collect();
+    audit::enqueue(conn, &rows)?;
     Ok(())
 }
 
-/// Event number `seq` of the chain, after the event whose hash is `prev_hash`, with its own hash.
-pub fn chained(
-    seq: i64,
-    prev_hash: String,
-    occurred_at: chrono::NaiveDateTime,
-    actor: &Actor,
-    event: Event<'_>,
-) -> AuditRow {
-    let mut row = AuditRow {
-        seq,
+/// What the sealer moves at most per transaction.
+const SEAL_BATCH: i64 = 1000;
+
+/// Moves every committed inbox event into the chain, oldest id first, in transactions of up to
+/// `SEAL_BATCH` that each hold the head: seqs are given in sealing order, so a later seq always
+/// committed later (`audit tail --follow` relies on it). Returns how many were sealed.
+pub fn seal(conn: &mut DbConn) -> Result<usize, Error> {
+    let mut sealed = 0;
+    // Unlocked look first: the common case, an empty inbox, takes no lock at all.
+    while !audit::inbox_batch(conn, 1)?.is_empty() {
+        let n = crate::db::write_tx(conn, |c| -> Result<usize, Error> {
+            // The head before the inbox: a sealer that waited for another reads the inbox after
+            // the other's commit, so never seals a row twice.
+            let (mut seq, mut prev_hash) = audit::lock_head(c)?;
+            let batch = audit::inbox_batch(c, SEAL_BATCH)?;
+            let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+            let mut rows = Vec::with_capacity(batch.len());
+            for (_, event) in batch {
+                seq += 1;
+                let row = chained(seq, prev_hash, event);
+                prev_hash = row.hash.clone();
+                rows.push(row);
+            }
+            audit::append(c, &rows)?;
+            audit::forget_sealed(c, &ids)?;
+            Ok(rows.len())
+        })?;
+        sealed += n;
+        if (n as i64) < SEAL_BATCH {
+            break;
+        }
+    }
+    Ok(sealed)
+}
+
+/// An event as recorded, before the sealer gives it a place in the chain.
+pub fn inbox_row(occurred_at: chrono::NaiveDateTime, actor: &Actor, event: Event<'_>) -> InboxRow {
+    InboxRow {
         occurred_at,
         actor_id: actor.who.id().to_string(),
         actor_role: actor.who.role_name().to_string(),
@@ -85,6 +111,21 @@ pub fn chained(
         target_id: event.target_id.into(),
         details: event.details.to_string(),
         request_id: actor.request_id.clone(),
+    }
+}
+
+/// Event number `seq` of the chain, after the event whose hash is `prev_hash`, with its own hash.
+pub fn chained(seq: i64, prev_hash: String, e: InboxRow) -> AuditRow {
+    let mut row = AuditRow {
+        seq,
+        occurred_at: e.occurred_at,
+        actor_id: e.actor_id,
+        actor_role: e.actor_role,
+        action: e.action,
+        target_type: e.target_type,
+        target_id: e.target_id,
+        details: e.details,
+        request_id: e.request_id,
         prev_hash,
         hash: String::new(),
     };
@@ -106,8 +147,10 @@ pub enum ChainCheck {
     },
 }
 
-/// Walks the whole chain in batches; `progress` is called after each batch with the last seq seen.
+/// Seals what is waiting, then walks the whole chain in batches; `progress` is called after each
+/// batch with the last seq seen.
 pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainCheck, Error> {
+    seal(conn)?;
     let genesis = "0".repeat(64);
     let (mut last_seq, mut last_hash) = (0i64, genesis);
     loop {
@@ -207,6 +250,7 @@ impl Core {
         req: PageRequest,
     ) -> Result<(Page<AuditEvent>, ChainHead), Error> {
         self.read(move |c, _| {
+            seal(c)?;
             let rows = audit::page(c, &req)?;
             let (seq, hash) = audit::head(c)?;
             let page = Page::cut(rows, &req, |r| Cursor::Seq(r.seq)).map(AuditEvent::from);
@@ -216,16 +260,22 @@ impl Core {
     }
 
     /// Up to `limit` events after `seq`, oldest first: what `audit tail --follow` polls for. The
-    /// chain's head row is locked until each event commits, so seqs commit in order and nothing
+    /// sealer holds the chain's head until each batch commits, so seqs commit in order and nothing
     /// committed later can land behind the last one seen.
     pub async fn audit_events_after(&self, seq: i64, limit: i64) -> Result<Vec<AuditEvent>, Error> {
         self.read(move |c, _| {
+            seal(c)?;
             Ok(audit::batch_after(c, seq, limit)?
                 .into_iter()
                 .map(AuditEvent::from)
                 .collect())
         })
         .await
+    }
+
+    /// Seals the inbox's committed events into the chain: what the server does every second.
+    pub async fn seal_audit_trail(&self) -> Result<usize, Error> {
+        self.read(|c, _| seal(c)).await
     }
 
     /// Walks the whole chain; `progress` hears the last seq checked after each batch.

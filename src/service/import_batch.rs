@@ -1,9 +1,9 @@
 //! The bulk import's fast path: a batch of registrations checked and written set-wise. One
 //! registration takes a dozen statements (a savepoint, the NIK lookup, the family card's place,
-//! the card number, the insert, the audit chain's head and event); a batch of a thousand takes
-//! about a dozen in all: one NIK lookup, one family-card read and one additive upsert, one
-//! card-number check, multi-row inserts of holders and of their audit events under one hold of
-//! the chain head. The rules are `participants::register`'s, row for row and in row order.
+//! the card number, the insert, the audit event); a batch of a thousand takes about a dozen in
+//! all: one NIK lookup, one family-card read and one additive upsert, one card-number check,
+//! multi-row inserts of holders and of their audit events (into the inbox, which the sealer
+//! chains). The rules are `participants::register`'s, row for row and in row order.
 //!
 //! The set-wise reads do not lock: a writer that registers the same NIK, takes the same family
 //! card's last place or draws the same card number meanwhile makes a constraint fail (the NIK and

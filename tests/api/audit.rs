@@ -1,3 +1,4 @@
+use diesel::prelude::*;
 use prakerja_api::service::audit::{self, ChainCheck};
 use serde_json::json;
 
@@ -75,6 +76,7 @@ async fn verify_passes_on_an_untouched_chain_and_names_an_edited_event() {
 #[actix_web::test]
 async fn verify_catches_a_deleted_tail_event() {
     let app = spawn_app().await;
+    app.db(audit::seal).await;
     let (head, _) = app.db(|c| Ok(prakerja_api::db::audit::head(c)?)).await;
     app.sql(&format!("DELETE FROM audit_events WHERE seq = {head}"))
         .await;
@@ -92,4 +94,98 @@ async fn partners_cannot_read_the_audit_trail() {
     app.get("/v1/admin/audit-events", &lpk)
         .await
         .problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn a_recorded_event_leaves_the_chain_head_alone_until_the_sealer_chains_it() {
+    use prakerja_api::db::{self, schema::audit_inbox as inbox};
+    use prakerja_api::service::Actor;
+    let app = spawn_app().await;
+    // Inside the recording transaction (so no sealer can see it yet): the head has not moved
+    // and the event waits in the inbox.
+    let (before, during, waiting) = app
+        .db(|c| {
+            db::write_tx(c, |c| {
+                let before = db::audit::head(c)?;
+                audit::record(
+                    c,
+                    &Actor::operator("audit-test"),
+                    audit::Event {
+                        action: "test.inbox",
+                        target_type: "test",
+                        target_id: "inbox-1",
+                        details: json!({}),
+                    },
+                )?;
+                let during = db::audit::head(c)?;
+                let waiting: i64 = inbox::table
+                    .filter(inbox::action.eq("test.inbox"))
+                    .count()
+                    .get_result(c)?;
+                Ok((before, during, waiting))
+            })
+        })
+        .await;
+    assert_eq!(before, during, "recording must not touch the head");
+    assert_eq!(waiting, 1);
+    // Sealed (here or by the server's own sealer meanwhile): in the chain once, after the head.
+    let chain = app.db(|c| audit::verify(c, |_| {})).await;
+    assert!(matches!(chain, ChainCheck::Intact { .. }), "{chain:?}");
+    let admin = app.token(ADMIN).await;
+    let page = app.get("/v1/admin/audit-events?limit=5", &admin).await;
+    let sealed: Vec<_> = page.body["data"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["action"] == "test.inbox")
+        .collect();
+    assert_eq!(sealed.len(), 1, "{}", page.body);
+    assert!(sealed[0]["seq"].as_i64().expect("seq") > before.0);
+    let left: i64 = app.db(|c| Ok(inbox::table.count().get_result(c)?)).await;
+    assert_eq!(left, 0, "the inbox is empty once sealed");
+}
+
+#[actix_web::test]
+async fn concurrent_writes_and_sealers_put_every_event_in_the_chain_exactly_once() {
+    use prakerja_api::db::schema::audit_events as a;
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    const WRITES: usize = 24;
+    let writes = (0..WRITES).map(|i| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let body = json!({"name": format!("Racer {i}"), "kind": "platform"});
+            let res = app.post("/v1/admin/partners", admin, &body).await;
+            assert_eq!(res.status, 201, "{}", res.body);
+            res.body["id"].as_str().expect("id").to_string()
+        }
+    });
+    // Sealers racing each other and the writes, until the writes are done.
+    let done = std::cell::Cell::new(false);
+    let sealers = (0..4).map(|_| async {
+        while !done.get() {
+            app.db(audit::seal).await;
+        }
+    });
+    let writes = async {
+        let ids = futures_util::future::join_all(writes).await;
+        done.set(true);
+        ids
+    };
+    let (ids, _) = futures_util::join!(writes, futures_util::future::join_all(sealers));
+    let chain = app.db(|c| audit::verify(c, |_| {})).await;
+    assert!(matches!(chain, ChainCheck::Intact { .. }), "{chain:?}");
+    let mut chained: Vec<String> = app
+        .db(|c| {
+            Ok(a::table
+                .filter(a::action.eq("partner.create"))
+                .select(a::target_id)
+                .load(c)?)
+        })
+        .await;
+    chained.retain(|id| ids.contains(id));
+    chained.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(chained, expected, "each write's event, once");
 }
