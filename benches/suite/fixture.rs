@@ -91,6 +91,16 @@ pub async fn checkout(
     })
 }
 
+/// The sandbox admin's, platform's and LPK's tokens.
+async fn tokens(client: &Client) -> (String, String, String) {
+    let admin = client.token("sandbox-admin", "sandbox-admin-secret").await;
+    let platform = client
+        .token("sandbox-platform", "sandbox-platform-secret")
+        .await;
+    let lpk = client.token("sandbox-lpk", "sandbox-lpk-secret").await;
+    (admin, platform, lpk)
+}
+
 impl Ctx {
     /// Starts the server on `db` and sets up the sandbox partners' tokens and an approved course.
     pub fn start(db: BenchDatabase, seconds: u64) -> Self {
@@ -100,15 +110,8 @@ impl Ctx {
             .build()
             .expect("tokio runtime");
         let client = Arc::new(db.serve());
-        let (admin, platform, lpk, course) = rt.block_on(async {
-            let admin = client.token("sandbox-admin", "sandbox-admin-secret").await;
-            let platform = client
-                .token("sandbox-platform", "sandbox-platform-secret")
-                .await;
-            let lpk = client.token("sandbox-lpk", "sandbox-lpk-secret").await;
-            let course = client.approved_course(&admin, &lpk).await;
-            (admin, platform, lpk, course)
-        });
+        let (admin, platform, lpk) = rt.block_on(tokens(&client));
+        let course = rt.block_on(client.approved_course(&admin, &lpk));
         Self {
             backend: db.backend,
             seconds,
@@ -124,6 +127,11 @@ impl Ctx {
             redeemed: Vec::new(),
             due: 0,
         }
+    }
+
+    /// New tokens for the sandbox partners, for what follows.
+    pub fn fresh_tokens(&mut self) {
+        (self.admin, self.platform, self.lpk) = self.rt.block_on(tokens(&self.client));
     }
 
     /// `n` fresh holder numbers.

@@ -155,6 +155,9 @@ fn main() {
                 if !only.is_empty() && !only.iter().any(|o| o == scenario) {
                     continue;
                 }
+                // A scenario can outlast a token (the disbursement run at national size takes
+                // longer than their lifetime): each starts with fresh ones.
+                ctx.fresh_tokens();
                 let t = Instant::now();
                 let measured = run(&mut ctx);
                 if !measured.is_empty() {

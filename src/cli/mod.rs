@@ -183,7 +183,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         out,
         operator: cli.operator,
     };
-    match command {
+    let done = match command {
         Command::Serve | Command::Migrate | Command::Openapi => Ok(()),
         Command::Participants(c) => participants::run(c, &ctx).await,
         Command::Partners(c) => partners::run(c, &ctx).await,
@@ -196,7 +196,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             maintenance::rotate_data_key(&ctx, batch_size).await
         }
         Command::Purge => maintenance::purge(&ctx).await,
+    };
+    // What the command recorded is chained before it exits, server running or not.
+    if let Err(e) = ctx.core.seal_audit_trail().await {
+        tracing::warn!(error = %e, "the audit events recorded stay in the inbox until a server seals them");
     }
+    done
 }
 
 /// Logs of a one-off command go to stderr, so stdout holds only its result (`--json` stays

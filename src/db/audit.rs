@@ -58,6 +58,15 @@ pub fn enqueue(conn: &mut DbConn, rows: &[InboxRow]) -> QueryResult<()> {
     Ok(())
 }
 
+/// Whether any committed event waits in the inbox (one index probe, no lock).
+pub fn inbox_waiting(conn: &mut DbConn) -> QueryResult<bool> {
+    inbox::table
+        .select(inbox::id)
+        .first::<i64>(conn)
+        .optional()
+        .map(|id| id.is_some())
+}
+
 /// Up to `limit` committed inbox rows, oldest id first, with their ids.
 pub fn inbox_batch(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, InboxRow)>> {
     inbox::table
@@ -81,9 +90,14 @@ struct Head {
     hash: String,
 }
 
-/// Locks the head and returns `(last seq, last hash)`: only the sealer calls it, inside its
+/// Locks the head and returns `(last seq, last hash)`: only the sealer calls it, first in its
 /// transaction (the lock and the read in one statement). The row stays locked until the commit.
 pub fn lock_head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
+    if let DbConn::Pg(pg) = conn {
+        // Each later statement must see what committed before it (a sealer that waited here
+        // reads the inbox as the previous sealer left it), whatever the role's default says.
+        diesel::sql_query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED").execute(pg)?;
+    }
     let h: Head =
         diesel::sql_query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
             .get_result(conn)?;

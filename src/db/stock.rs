@@ -1,12 +1,13 @@
 //! What the metrics read from the database at scrape time: each an aggregate over an index
-//! (`disbursements_status_amount`, `webhook_deliveries_pending_age`), cheap at a million rows.
+//! (`disbursements_status_amount`, `webhook_deliveries_pending_age`, the audit inbox's primary
+//! key), cheap at a million rows.
 
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{disbursements as d, webhook_deliveries as w};
+use super::schema::{audit_inbox as a, disbursements as d, webhook_deliveries as w};
 use crate::domain::disbursement::DisbursementStatus;
 use crate::domain::webhook::DeliveryStatus;
 use crate::metrics::Stock;
@@ -33,9 +34,16 @@ pub fn read(c: &mut DbConn) -> QueryResult<Stock> {
         .filter(w::status.eq(DeliveryStatus::Pending))
         .select(min(w::created_at))
         .first(c)?;
+    // The lowest id is the oldest recorded (ids rise as events are recorded).
+    let oldest_unsealed: Option<NaiveDateTime> = a::table
+        .order(a::id.asc())
+        .select(a::occurred_at)
+        .first(c)
+        .optional()?;
     Ok(Stock {
         disbursements,
         rupiah_paid: paid.n,
         oldest_undelivered,
+        oldest_unsealed,
     })
 }

@@ -232,9 +232,9 @@ pub fn trainings(
 }
 
 /// Takes the row locks of these vouchers of one LPK, in id order (PostgreSQL; SQLite's write
-/// transaction already excludes other writers). A bulk report takes them before any audit write,
-/// so it never waits for a voucher while holding the audit chain's head, which a single write on
-/// that voucher would be waiting for: no deadlock.
+/// transaction already excludes other writers). A bulk report takes them all before it writes,
+/// so two reports naming the same vouchers in different orders take them in one order: one waits
+/// for the other instead of each holding what the other needs.
 pub fn lock_in_order(
     conn: &mut DbConn,
     lpk: &PartnerId,

@@ -48,6 +48,8 @@ pub struct Stock {
     pub disbursements: Vec<(DisbursementStatus, i64)>,
     pub rupiah_paid: i64,
     pub oldest_undelivered: Option<NaiveDateTime>,
+    /// The oldest audit event not yet sealed into the chain (none when the inbox is empty).
+    pub oldest_unsealed: Option<NaiveDateTime>,
 }
 
 #[derive(Clone)]
@@ -63,6 +65,7 @@ pub struct Metrics {
     rupiah_paid: IntGauge,
     webhook_deliveries: IntCounterVec,
     webhook_oldest: Gauge,
+    audit_unsealed: Gauge,
     refusals: IntCounterVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
@@ -172,6 +175,13 @@ impl Metrics {
                 float(
                     "prakerja_webhook_oldest_undelivered_seconds",
                     "Age of the oldest pending webhook delivery (0 when none)",
+                ),
+            ),
+            audit_unsealed: add(
+                &r,
+                float(
+                    "prakerja_audit_oldest_unsealed_seconds",
+                    "Age of the oldest audit event not yet sealed into the hash chain (0 when none)",
                 ),
             ),
             refusals: counter(
@@ -304,10 +314,13 @@ impl Metrics {
                 .set(n);
         }
         self.rupiah_paid.set(stock.rupiah_paid);
-        let lag = stock.oldest_undelivered.map_or(0.0, |at| {
-            (now - at).num_milliseconds().max(0) as f64 / 1000.0
-        });
-        self.webhook_oldest.set(lag);
+        let age = |at: Option<NaiveDateTime>| {
+            at.map_or(0.0, |at| {
+                (now - at).num_milliseconds().max(0) as f64 / 1000.0
+            })
+        };
+        self.webhook_oldest.set(age(stock.oldest_undelivered));
+        self.audit_unsealed.set(age(stock.oldest_unsealed));
     }
 
     /// The pool as it is now.

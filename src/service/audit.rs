@@ -44,7 +44,8 @@ pub fn row_hash(r: &AuditRow) -> String {
 }
 
 /// Records an event; call inside the transaction of the change it records. It reaches the chain
-/// when the sealer next runs (every second, and before any read of the trail).
+/// when a sealer next runs: the server's every second, a read of the trail's first, and the
+/// command line's when its command ends.
 pub fn record(conn: &mut DbConn, actor: &Actor, event: Event<'_>) -> Result<(), Error> {
     record_all(conn, actor, [event])
 }
@@ -73,31 +74,54 @@ const SEAL_BATCH: i64 = 1000;
 /// committed later (`audit tail --follow` relies on it). Returns how many were sealed.
 pub fn seal(conn: &mut DbConn) -> Result<usize, Error> {
     let mut sealed = 0;
-    // Unlocked look first: the common case, an empty inbox, takes no lock at all.
-    while !audit::inbox_batch(conn, 1)?.is_empty() {
-        let n = crate::db::write_tx(conn, |c| -> Result<usize, Error> {
-            // The head before the inbox: a sealer that waited for another reads the inbox after
-            // the other's commit, so never seals a row twice.
-            let (mut seq, mut prev_hash) = audit::lock_head(c)?;
-            let batch = audit::inbox_batch(c, SEAL_BATCH)?;
-            let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
-            let mut rows = Vec::with_capacity(batch.len());
-            for (_, event) in batch {
-                seq += 1;
-                let row = chained(seq, prev_hash, event);
-                prev_hash = row.hash.clone();
-                rows.push(row);
-            }
-            audit::append(c, &rows)?;
-            audit::forget_sealed(c, &ids)?;
-            Ok(rows.len())
-        })?;
+    loop {
+        let n = seal_batch(conn)?;
         sealed += n;
         if (n as i64) < SEAL_BATCH {
-            break;
+            return Ok(sealed);
         }
     }
-    Ok(sealed)
+}
+
+/// What a read of the trail does first: seals one batch, so a reader sees what was just
+/// recorded, but never waits through a backlog (a big import) and never fails because of it (a
+/// read-only standby cannot seal; the server's sealer will).
+fn seal_before_reading(conn: &mut DbConn) {
+    if let Err(e) = seal_batch(conn) {
+        tracing::warn!(error = %e, "could not seal the audit inbox before reading the trail");
+    }
+}
+
+/// One sealing transaction of up to `SEAL_BATCH` events; 0 when the inbox is empty.
+fn seal_batch(conn: &mut DbConn) -> Result<usize, Error> {
+    // Unlocked look first: the common case, an empty inbox, takes no lock at all.
+    if !audit::inbox_waiting(conn)? {
+        return Ok(0);
+    }
+    crate::db::write_tx(conn, |c| {
+        // The head before the inbox: a sealer that waited for another reads the inbox after the
+        // other's commit, so never seals a row twice.
+        let (mut seq, mut prev_hash) = audit::lock_head(c)?;
+        let batch = audit::inbox_batch(c, SEAL_BATCH)?;
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        let mut rows = Vec::with_capacity(batch.len());
+        for (_, event) in batch {
+            seq += 1;
+            let row = chained(seq, prev_hash, event);
+            prev_hash = row.hash.clone();
+            rows.push(row);
+        }
+        audit::append(c, &rows)?;
+        // Every row chained must leave the inbox in this transaction, or none is chained.
+        let gone = audit::forget_sealed(c, &ids)?;
+        if gone != ids.len() {
+            return Err(Error::internal(
+                "audit sealing",
+                format!("{gone} of {} sealed events left the inbox", ids.len()),
+            ));
+        }
+        Ok(rows.len())
+    })
 }
 
 /// An event as recorded, before the sealer gives it a place in the chain.
@@ -147,14 +171,18 @@ pub enum ChainCheck {
     },
 }
 
-/// Seals what is waiting, then walks the whole chain in batches; `progress` is called after each
-/// batch with the last seq seen.
+/// Seals what is waiting, then walks the chain in batches up to the head as it was read first
+/// (a sealer may chain more meanwhile: those are the next check's); `progress` is called after
+/// each batch with the last seq seen.
 pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainCheck, Error> {
-    seal(conn)?;
+    if let Err(e) = seal(conn) {
+        tracing::warn!(error = %e, "could not seal the audit inbox; checking the sealed chain");
+    }
+    let (head_seq, head_hash) = audit::head(conn)?;
     let genesis = "0".repeat(64);
     let (mut last_seq, mut last_hash) = (0i64, genesis);
-    loop {
-        let batch = audit::batch_after(conn, last_seq, 1000)?;
+    while last_seq < head_seq {
+        let batch = audit::batch_after(conn, last_seq, 1000.min(head_seq - last_seq))?;
         if batch.is_empty() {
             break;
         }
@@ -182,13 +210,18 @@ pub fn verify(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> Result<ChainC
         }
         progress(last_seq);
     }
-    let (head_seq, head_hash) = audit::head(conn)?;
-    if head_seq != last_seq || head_hash != last_hash {
+    if head_seq != last_seq {
         return Ok(ChainCheck::Broken {
             seq: last_seq + 1,
             reason: format!(
                 "the chain head names event {head_seq} but the trail ends at {last_seq} (events deleted)"
             ),
+        });
+    }
+    if head_hash != last_hash {
+        return Ok(ChainCheck::Broken {
+            seq: last_seq,
+            reason: "the chain head's hash is not the last event's (the head was rewritten)".into(),
         });
     }
     Ok(ChainCheck::Intact {
@@ -250,7 +283,7 @@ impl Core {
         req: PageRequest,
     ) -> Result<(Page<AuditEvent>, ChainHead), Error> {
         self.read(move |c, _| {
-            seal(c)?;
+            seal_before_reading(c);
             let rows = audit::page(c, &req)?;
             let (seq, hash) = audit::head(c)?;
             let page = Page::cut(rows, &req, |r| Cursor::Seq(r.seq)).map(AuditEvent::from);
@@ -264,7 +297,7 @@ impl Core {
     /// committed later can land behind the last one seen.
     pub async fn audit_events_after(&self, seq: i64, limit: i64) -> Result<Vec<AuditEvent>, Error> {
         self.read(move |c, _| {
-            seal(c)?;
+            seal_before_reading(c);
             Ok(audit::batch_after(c, seq, limit)?
                 .into_iter()
                 .map(AuditEvent::from)

@@ -23,8 +23,8 @@ use crate::metrics::VoucherEvent;
 
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 1000;
-/// Rows per write transaction: bounds how long a batch holds the write lock (SQLite) and the
-/// audit chain's head (PostgreSQL), so other writers interleave.
+/// Rows per write transaction: bounds how long a batch holds the write lock (SQLite) and its
+/// vouchers' row locks (PostgreSQL), so other writers interleave.
 const ROWS_PER_TRANSACTION: usize = 50;
 
 /// Report a redeemed voucher's training ended.

@@ -202,8 +202,6 @@ fn issue(
     }
     let v = view_by_id(c, &row.id)?;
     announce(c, &v, EventType::VoucherIssued)?;
-    // Last: the audit chain's head stays locked from here to the commit, and every audited write
-    // of every holder waits for it, so nothing else runs under it.
     audit::record(
         c,
         actor,

@@ -101,6 +101,8 @@ async fn a_recorded_event_leaves_the_chain_head_alone_until_the_sealer_chains_it
     use prakerja_api::db::{self, schema::audit_inbox as inbox};
     use prakerja_api::service::Actor;
     let app = spawn_app().await;
+    // The sandbox seed's events first, so nothing but this test's event can move the head.
+    app.db(audit::seal).await;
     // Inside the recording transaction (so no sealer can see it yet): the head has not moved
     // and the event waits in the inbox.
     let (before, during, waiting) = app
@@ -146,9 +148,11 @@ async fn a_recorded_event_leaves_the_chain_head_alone_until_the_sealer_chains_it
 }
 
 #[actix_web::test]
-async fn concurrent_writes_and_sealers_put_every_event_in_the_chain_exactly_once() {
+async fn concurrent_writes_and_sealers_put_every_event_in_the_chain_once_and_a_follower_misses_none()
+ {
     use prakerja_api::db::schema::audit_events as a;
-    let app = spawn_app().await;
+    // Connections enough for the writes, the sealers and the follower to overlap.
+    let app = spawn_with(|c| c.database.pool_size = 16).await;
     let admin = app.token(ADMIN).await;
     const WRITES: usize = 24;
     let writes = (0..WRITES).map(|i| {
@@ -160,21 +164,44 @@ async fn concurrent_writes_and_sealers_put_every_event_in_the_chain_exactly_once
             res.body["id"].as_str().expect("id").to_string()
         }
     });
-    // Sealers racing each other and the writes, until the writes are done.
+    // Sealers racing each other and the writes, until the writes are done; beside them a
+    // follower reading as `audit tail --follow` does, after the last seq it saw.
     let done = std::cell::Cell::new(false);
     let sealers = (0..4).map(|_| async {
         while !done.get() {
             app.db(audit::seal).await;
         }
     });
+    let follower = async {
+        let mut seen = Vec::new();
+        while !done.get() {
+            let last = seen.last().copied().unwrap_or(0);
+            let batch = app
+                .db(move |c| Ok(prakerja_api::db::audit::batch_after(c, last, 1000)?))
+                .await;
+            seen.extend(batch.into_iter().map(|r| r.seq));
+        }
+        seen
+    };
     let writes = async {
         let ids = futures_util::future::join_all(writes).await;
         done.set(true);
         ids
     };
-    let (ids, _) = futures_util::join!(writes, futures_util::future::join_all(sealers));
+    let (ids, _, mut seen) =
+        futures_util::join!(writes, futures_util::future::join_all(sealers), follower);
     let chain = app.db(|c| audit::verify(c, |_| {})).await;
-    assert!(matches!(chain, ChainCheck::Intact { .. }), "{chain:?}");
+    let ChainCheck::Intact { events, .. } = chain else {
+        panic!("{chain:?}")
+    };
+    // What the follower saw while sealers raced is every seq from 1 with no hole: nothing
+    // committed behind a seq it had already passed. Then it reads on to the end.
+    let last = seen.last().copied().unwrap_or(0);
+    let rest = app
+        .db(move |c| Ok(prakerja_api::db::audit::batch_after(c, last, 100_000)?))
+        .await;
+    seen.extend(rest.into_iter().map(|r| r.seq));
+    assert_eq!(seen, (1..=events).collect::<Vec<_>>());
     let mut chained: Vec<String> = app
         .db(|c| {
             Ok(a::table
@@ -188,4 +215,56 @@ async fn concurrent_writes_and_sealers_put_every_event_in_the_chain_exactly_once
     let mut expected = ids.clone();
     expected.sort();
     assert_eq!(chained, expected, "each write's event, once");
+}
+
+#[actix_web::test]
+async fn an_event_whose_transaction_commits_late_is_sealed_after_the_ones_already_chained() {
+    use prakerja_api::db::schema::audit_events as a;
+    use prakerja_api::service::Actor;
+    use std::sync::mpsc;
+    let app = spawn_app().await;
+    if backend(&app) != prakerja_api::db::Backend::Postgres {
+        // SQLite has one writer at a time: ids are taken in commit order, no event commits late.
+        return;
+    }
+    let event = |id: &'static str| audit::Event {
+        action: "test.late",
+        target_type: "test",
+        target_id: id,
+        details: json!({}),
+    };
+    // A records first (the lower inbox id) and holds its transaction open while B records and
+    // commits and a sealer runs; then A commits and the sealer runs again.
+    let pool = app.state.core.pool.clone();
+    let (recorded, wait_recorded) = mpsc::channel();
+    let (go, wait_go) = mpsc::channel::<()>();
+    let a = std::thread::spawn(move || {
+        let mut conn = pool.get().expect("connection");
+        prakerja_api::db::write_tx(&mut conn, |c| -> Result<(), prakerja_api::error::Error> {
+            audit::record(c, &Actor::operator("late"), event("first-recorded"))?;
+            recorded.send(()).expect("test alive");
+            wait_go.recv().expect("test alive");
+            Ok(())
+        })
+        .expect("A commits");
+    });
+    wait_recorded.recv().expect("A recorded");
+    app.db(move |c| audit::record(c, &Actor::operator("early"), event("committed-first")))
+        .await;
+    app.db(audit::seal).await;
+    go.send(()).expect("A waiting");
+    a.join().expect("A done");
+    app.db(audit::seal).await;
+    let order: Vec<String> = app
+        .db(|c| {
+            Ok(a::table
+                .filter(a::action.eq("test.late"))
+                .order(a::seq.asc())
+                .select(a::target_id)
+                .load(c)?)
+        })
+        .await;
+    assert_eq!(order, ["committed-first", "first-recorded"]);
+    let chain = app.db(|c| audit::verify(c, |_| {})).await;
+    assert!(matches!(chain, ChainCheck::Intact { .. }), "{chain:?}");
 }

@@ -386,3 +386,47 @@ async fn the_grafana_dashboard_parses_and_queries_only_metrics_the_server_expose
         );
     }
 }
+
+#[actix_web::test]
+async fn an_audit_event_the_sealer_has_not_chained_shows_its_age() {
+    use diesel::prelude::*;
+    use prakerja_api::db::{self, schema::audit_inbox as a};
+    use prakerja_api::metrics::Metrics;
+    let app = spawn_app().await;
+    app.db(prakerja_api::service::audit::seal).await;
+    let idle = scrape(&app).await;
+    assert_eq!(
+        idle.value("prakerja_audit_oldest_unsealed_seconds", &[]),
+        0.0
+    );
+    // Recorded an hour ago and, inside this open transaction, out of the server's sealer's sight:
+    // what a stopped sealer would leave.
+    let (stock, now) = app
+        .db(|c| {
+            db::write_tx(c, |c| {
+                let now = db::now();
+                diesel::insert_into(a::table)
+                    .values((
+                        a::occurred_at.eq(now - chrono::Duration::hours(1)),
+                        a::actor_id.eq("metrics-test"),
+                        a::actor_role.eq("operator"),
+                        a::action.eq("test.unsealed"),
+                        a::target_type.eq("test"),
+                        a::target_id.eq("1"),
+                        a::details.eq("{}"),
+                    ))
+                    .execute(c)?;
+                Ok((db::stock::read(c)?, now))
+            })
+        })
+        .await;
+    let metrics = Metrics::new();
+    metrics.set_stock(&stock, now);
+    let text = metrics.render();
+    let age: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("prakerja_audit_oldest_unsealed_seconds "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no unsealed age in\n{text}"));
+    assert_eq!(age, 3600.0);
+}
