@@ -151,9 +151,15 @@ fn certify(
     v.status.check_completed()?;
     let now = db::now();
     check_reported_at("issued_at", cert.issued_at, v.redeemed_at, now)?;
-    let taken = || ErrorCode::CertificateNumberTaken.refusal();
+    // The number is taken, or the kind: by the very same certificate when a concurrent copy of
+    // this report committed since the check above (PostgreSQL reads each statement afresh), else
+    // by another one.
+    let taken = |c: &mut DbConn| match already_issued(c, &v.id, cert)? {
+        Some(()) => Ok(()),
+        None => Err(ErrorCode::CertificateNumberTaken.refusal()),
+    };
     if certificates::number_taken(c, lpk, &cert.number)? {
-        return Err(taken());
+        return taken(c);
     }
     let row = CertificateRow {
         id: CertificateId::new(),
@@ -166,11 +172,7 @@ fn certify(
         created_at: now,
     };
     if !certificates::insert(c, &row)? {
-        // A concurrent report took the kind or the number first: say which.
-        return match already_issued(c, &v.id, cert)? {
-            Some(()) => Ok(()),
-            None => Err(taken()),
-        };
+        return taken(c);
     }
     audit::record(
         c,
