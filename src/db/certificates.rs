@@ -58,7 +58,7 @@ pub fn of_vouchers(conn: &mut DbConn, ids: &[VoucherId]) -> QueryResult<Vec<Cert
                 .select(CertificateRow::as_select())
         };
     }
-    // As `vouchers::attendance_of`: `=` for one voucher keeps the statement prepared on SQLite,
+    // As `voucher_marks::attendance_of`: `=` for one voucher keeps the statement prepared on SQLite,
     // and the backend's own connection keeps its SQL from being written out on every call.
     match ids {
         [one] => on_backend!(conn, |c| q!().filter(t::voucher_id.eq(one)).load(c)),

@@ -43,6 +43,7 @@ pub mod sms_outbox;
 pub mod stock;
 pub mod surveys;
 mod types;
+pub mod voucher_marks;
 pub mod vouchers;
 pub mod webhooks;
 

@@ -1,14 +1,14 @@
-//! Queries on `vouchers` and `attendance`.
+//! Queries on `vouchers`; their attendance is in `voucher_marks`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::DbConn;
 use super::page::after_cursor;
 use super::schema::{
-    attendance as a, certificates as cert, courses as c, participants as p, schedules as s,
-    vouchers as t,
+    certificates as cert, courses as c, participants as p, schedules as s, vouchers as t,
 };
-use super::{DbConn, insert_unless_exists};
+use super::voucher_marks::{self, AttendanceJson, CertificatesJson, VoucherWhole};
 use crate::domain::completion::CertificateKind;
 use crate::domain::training::TrainingFacts;
 use crate::domain::voucher::VoucherStatus;
@@ -77,21 +77,30 @@ pub fn find_by_order(
         .optional()
 }
 
-/// The voucher joined to its course, holder and schedule. Unboxed, its SQL is fixed by its type,
-/// so diesel prepares it once per connection and never builds its text again.
+/// The voucher's own row and what its view needs from its course, holder and schedule.
+macro_rules! detail_columns {
+    ($($extra:expr),*) => {
+        (
+            Voucher::as_select(),
+            c::course_code,
+            p::card_number,
+            s::schedule_code.nullable(),
+            c::title,
+            $($extra),*
+        )
+    };
+}
+
+/// The voucher joined to its course, holder and schedule, and any `$extra` columns (the view's
+/// JSON ones: its whole view in one statement). Unboxed, its SQL is fixed by its type, so diesel
+/// prepares it once per connection and never builds its text again.
 macro_rules! joined {
-    () => {
+    ($($extra:expr),*) => {
         t::table
             .inner_join(c::table)
             .inner_join(p::table)
             .left_join(s::table)
-            .select((
-                Voucher::as_select(),
-                c::course_code,
-                p::card_number,
-                s::schedule_code.nullable(),
-                c::title,
-            ))
+            .select(detail_columns!($($extra),*))
     };
 }
 
@@ -136,6 +145,62 @@ pub fn detail(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherDetail> {
     joined!().filter(t::id.eq(id.clone())).first(conn)
 }
 
+/// The row of [`joined!`] with the view's JSON columns, as it comes.
+#[derive(Queryable)]
+struct WholeRow {
+    row: Voucher,
+    course_code: CourseCode,
+    card_number: CardNumber,
+    schedule_code: Option<ScheduleCode>,
+    course_title: String,
+    marks: Option<String>,
+    certificates: Option<String>,
+}
+
+fn into_whole(w: WholeRow) -> QueryResult<VoucherWhole> {
+    Ok(VoucherWhole {
+        detail: VoucherDetail {
+            row: w.row,
+            course_code: w.course_code,
+            card_number: w.card_number,
+            schedule_code: w.schedule_code,
+            course_title: w.course_title,
+        },
+        marks: voucher_marks::marks(w.marks)?,
+        certificates: voucher_marks::certificates(w.certificates)?,
+    })
+}
+
+/// [`find_visible`] with the voucher's attendance and certificates, in one statement (the read
+/// path: one round trip).
+pub fn find_visible_whole(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    code: &VoucherCode,
+) -> QueryResult<Option<VoucherWhole>> {
+    let row: Option<WholeRow> = on_backend!(conn, |c| {
+        let by_code = joined!(AttendanceJson, CertificatesJson).filter(t::code.eq(code.clone()));
+        match viewer {
+            Viewer::Admin => by_code.first(c),
+            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).first(c),
+            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).first(c),
+            Viewer::Holder(id) => by_code.filter(t::participant_id.eq(id.clone())).first(c),
+        }
+    })
+    .optional()?;
+    row.map(into_whole).transpose()
+}
+
+/// One voucher with its attendance and certificates, in one statement.
+pub fn whole_by_id(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherWhole> {
+    into_whole(on_backend!(conn, |c| joined!(
+        AttendanceJson,
+        CertificatesJson
+    )
+    .filter(t::id.eq(id.clone()))
+    .first(c))?)
+}
+
 /// Filters of the voucher list.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
@@ -169,23 +234,6 @@ pub fn page(
     q.order((t::issued_at.desc(), t::id.desc()))
         .limit(req.fetch())
         .load(conn)
-}
-
-/// Attendance of several vouchers in one query: `(voucher_id, sequence, attended_at)`.
-pub fn attendance_of(
-    conn: &mut DbConn,
-    voucher_ids: &[VoucherId],
-) -> QueryResult<Vec<(VoucherId, i32, NaiveDateTime)>> {
-    let q = a::table
-        .order((a::voucher_id.asc(), a::sequence.asc()))
-        .select((a::voucher_id, a::sequence, a::attended_at));
-    // One voucher is the common case (its view): `=` keeps the statement prepared, where SQLite's
-    // `IN (?, ...)` is prepared afresh on every call (diesel cannot cache it); on the backend's own
-    // connection, as `find_visible`, so its SQL is not written out again on every call.
-    match voucher_ids {
-        [one] => on_backend!(conn, |c| q.filter(a::voucher_id.eq(one)).load(c)),
-        many => q.filter(a::voucher_id.eq_any(many)).load(conn),
-    }
 }
 
 /// What the "finished" rule reads of each of the holder's vouchers, in the order they were bought.
@@ -319,26 +367,6 @@ pub fn transition(
         VoucherStatus::Completed | VoucherStatus::NotCompleted | VoucherStatus::Issued => 0,
     };
     Ok(n == 1)
-}
-
-/// Records a session once; false when that sequence was already reported.
-pub fn add_attendance(
-    conn: &mut DbConn,
-    voucher_id: &VoucherId,
-    sequence: i32,
-    attended_at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let now = super::now();
-    insert_unless_exists(conn, |c| {
-        diesel::insert_into(a::table)
-            .values((
-                a::voucher_id.eq(voucher_id),
-                a::sequence.eq(sequence),
-                a::attended_at.eq(attended_at),
-                a::recorded_at.eq(now),
-            ))
-            .execute(c)
-    })
 }
 
 /// Whether any of a holder's vouchers still holds money (not voided).

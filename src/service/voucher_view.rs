@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::voucher_marks::{self, IssuedCertificate, VoucherWhole};
 use crate::db::vouchers::{self, VoucherDetail};
 use crate::db::{DbConn, certificates, events};
 use crate::domain::completion::CertificateKind;
@@ -89,67 +90,90 @@ pub(crate) fn views(
     viewer: &Viewer,
 ) -> Result<Vec<VoucherView>, Error> {
     let ids: Vec<VoucherId> = details.iter().map(|d| d.row.id.clone()).collect();
-    let marks = vouchers::attendance_of(conn, &ids)?;
+    let marks = voucher_marks::attendance_of(conn, &ids)?;
     let certs = certificates::of_vouchers(conn, &ids)?;
     Ok(details
         .into_iter()
-        .map(|d| {
-            let r = d.row;
-            let shown = VoucherView {
-                attendance: marks
+        .map(|detail| {
+            let id = &detail.row.id;
+            let whole = VoucherWhole {
+                marks: marks
                     .iter()
-                    .filter(|(v, _, _)| *v == r.id)
-                    .map(|(_, sequence, at)| Attendance {
-                        sequence: *sequence,
-                        attended_at: to_wib(*at),
-                    })
+                    .filter(|(v, _, _)| v == id)
+                    .map(|(_, sequence, at)| (*sequence, *at))
                     .collect(),
                 certificates: certs
                     .iter()
-                    .filter(|c| c.voucher_id == r.id)
-                    .map(|c| CertificateView {
+                    .filter(|c| c.voucher_id == *id)
+                    .map(|c| IssuedCertificate {
                         kind: c.kind,
                         number: c.number.clone(),
-                        issued_at: to_wib(c.issued_at),
+                        issued_at: c.issued_at,
                         url: c.url.clone(),
                     })
                     .collect(),
-                review: match (r.rating, r.review, r.reviewed_at) {
-                    (Some(rating), Some(review), Some(at)) => Some(ReviewView {
-                        rating,
-                        review,
-                        reviewed_at: to_wib(at),
-                    }),
-                    _ => None,
-                },
-                score: r.score,
-                code: r.code.dashed(),
-                status: r.status,
-                course_code: d.course_code,
-                schedule_code: d.schedule_code,
-                amount: r.amount,
-                card_number_masked: d.card_number.masked(),
-                platform_id: r.platform_id,
-                lpk_id: r.lpk_id,
-                external_order_id: Some(r.external_order_id),
-                issued_at: to_wib(r.issued_at),
-                redeemed_at: r.redeemed_at.map(to_wib),
-                completed_at: r.completed_at.map(to_wib),
-                voided_at: r.voided_at.map(to_wib),
-                balance_after: r.balance_after,
+                detail,
             };
-            for_viewer(shown, viewer)
+            view(whole, viewer)
         })
         .collect())
 }
 
-/// The full view of one voucher (the seller's and management's).
+/// A voucher, its attendance and its certificates as `viewer` may see them.
+pub(crate) fn view(whole: VoucherWhole, viewer: &Viewer) -> VoucherView {
+    let VoucherWhole {
+        detail: d,
+        marks,
+        certificates,
+    } = whole;
+    let r = d.row;
+    let shown = VoucherView {
+        attendance: marks
+            .into_iter()
+            .map(|(sequence, at)| Attendance {
+                sequence,
+                attended_at: to_wib(at),
+            })
+            .collect(),
+        certificates: certificates
+            .into_iter()
+            .map(|c| CertificateView {
+                kind: c.kind,
+                number: c.number,
+                issued_at: to_wib(c.issued_at),
+                url: c.url,
+            })
+            .collect(),
+        review: match (r.rating, r.review, r.reviewed_at) {
+            (Some(rating), Some(review), Some(at)) => Some(ReviewView {
+                rating,
+                review,
+                reviewed_at: to_wib(at),
+            }),
+            _ => None,
+        },
+        score: r.score,
+        code: r.code.dashed(),
+        status: r.status,
+        course_code: d.course_code,
+        schedule_code: d.schedule_code,
+        amount: r.amount,
+        card_number_masked: d.card_number.masked(),
+        platform_id: r.platform_id,
+        lpk_id: r.lpk_id,
+        external_order_id: Some(r.external_order_id),
+        issued_at: to_wib(r.issued_at),
+        redeemed_at: r.redeemed_at.map(to_wib),
+        completed_at: r.completed_at.map(to_wib),
+        voided_at: r.voided_at.map(to_wib),
+        balance_after: r.balance_after,
+    };
+    for_viewer(shown, viewer)
+}
+
+/// The full view of one voucher (the seller's and management's), in one statement.
 pub(crate) fn view_by_id(conn: &mut DbConn, id: &VoucherId) -> Result<VoucherView, Error> {
-    let detail = vouchers::detail(conn, id)?;
-    let mut shown = views(conn, vec![detail], &Viewer::Admin)?;
-    shown
-        .pop()
-        .ok_or_else(|| Error::internal("voucher view", "empty"))
+    Ok(view(vouchers::whole_by_id(conn, id)?, &Viewer::Admin))
 }
 
 /// One voucher as `viewer` may see it.
@@ -158,7 +182,7 @@ pub(crate) fn view_for(
     id: &VoucherId,
     viewer: &Viewer,
 ) -> Result<VoucherView, Error> {
-    Ok(for_viewer(view_by_id(conn, id)?, viewer))
+    Ok(view(vouchers::whole_by_id(conn, id)?, viewer))
 }
 
 /// What this viewer may see of a voucher: only the platform that sold it and management see the

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use super::audit::{self, Event};
 use super::purchase::schedule_facts;
 pub use super::voucher_view::VoucherView;
-use super::voucher_view::{announce, view_by_id, view_for, views};
+use super::voucher_view::{announce, view, view_by_id, view_for, views};
 use super::{Actor, Call, Core};
 pub use crate::db::vouchers::Filter;
 use crate::db::vouchers::{self, VoucherDetail};
@@ -97,10 +97,9 @@ impl Core {
     pub async fn voucher(&self, call: &Call, code: VoucherCode) -> Result<VoucherView, Error> {
         let viewer = call.who().viewer();
         self.read(move |c, _| {
-            let d = load(c, &viewer, &code)?;
-            views(c, vec![d], &viewer)?
-                .pop()
-                .ok_or_else(|| Error::internal("voucher view", "empty"))
+            let whole = vouchers::find_visible_whole(c, &viewer, &code)?
+                .ok_or_else(|| Error::not_found("voucher"))?;
+            Ok(view(whole, &viewer))
         })
         .await
     }
@@ -154,7 +153,7 @@ impl Core {
             d.row.status.accepts_attendance()?;
             let course = courses::find_course(c, &d.row.course_id)?;
             check_sequence(cmd.sequence, course.sessions)?;
-            if vouchers::add_attendance(c, &d.row.id, cmd.sequence, cmd.attended_at)? {
+            if db::voucher_marks::add_attendance(c, &d.row.id, cmd.sequence, cmd.attended_at)? {
                 audit::record(
                     c,
                     &actor,

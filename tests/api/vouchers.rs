@@ -576,6 +576,83 @@ async fn attendance_needs_a_redeemed_voucher_and_a_known_session_and_is_recorded
     assert_balances_add_up(&app, &t.admin, &[&holder.card]).await;
 }
 
+/// A voucher read alone comes in one statement (its attendance and certificates as JSON columns);
+/// the list reads them in batch queries. Both must show the same marks and certificates, in order,
+/// to the microsecond.
+#[actix_web::test]
+async fn a_voucher_read_alone_shows_what_the_list_shows_in_order_to_the_microsecond() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 300_000, Some((Duration::hours(-1), 5))).await;
+    let code = code_of(&purchase(&app, &t.platform, &holder, &course).await);
+    assert_eq!(redeem(&app, &t.lpk, &code, &holder.card).await.status, 200);
+    let at = |seconds_ago: i64, micros: i64| {
+        let t = Utc::now() - Duration::seconds(seconds_ago);
+        t - Duration::nanoseconds(t.timestamp_subsec_nanos().into())
+            + Duration::microseconds(micros)
+    };
+    // Reported out of order: the view lists them by session.
+    for (sequence, when) in [(3, at(20, 654_321)), (1, at(40, 123_456)), (999, at(10, 1))] {
+        let res = app
+            .post(
+                &format!("/v1/vouchers/{code}/attendance"),
+                &t.lpk,
+                &json!({"sequence": sequence, "attended_at": when.to_rfc3339()}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    crate::post_training_helpers::completed(&app, &t.lpk, &code, 90).await;
+    // After the redemption (a certificate cannot predate it), to the microsecond.
+    let now = Utc::now();
+    let issued = now - Duration::nanoseconds((now.timestamp_subsec_nanos() % 1000).into());
+    for (kind, number) in [("national", "BNSP-\"Q\"-1"), ("lpk", "LPK-é-1")] {
+        let body = crate::post_training_helpers::certificate_body(
+            kind,
+            number,
+            &issued.to_rfc3339(),
+            &format!("https://lpk.example.id/c/{kind}"),
+        );
+        let res = crate::post_training_helpers::certify_with(&app, &t.lpk, &code, &body).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+
+    let alone = app.get(&format!("/v1/vouchers/{code}"), &t.lpk).await;
+    assert_eq!(alone.status, 200, "{}", alone.body);
+    let listed = app.get("/v1/vouchers?limit=100", &t.lpk).await;
+    let in_list = listed.body["data"]
+        .as_array()
+        .and_then(|all| all.iter().find(|v| v["code"] == code.as_str()))
+        .cloned()
+        .expect("the voucher in the LPK's list");
+    assert_eq!(alone.body, in_list, "alone and listed differ");
+
+    let v = &alone.body;
+    let sequences: Vec<i64> = v["attendance"]
+        .as_array()
+        .expect("attendance")
+        .iter()
+        .filter_map(|m| m["sequence"].as_i64())
+        .collect();
+    assert_eq!(sequences, vec![1, 3, 999], "{v}");
+    let micros = |m: &Value, field: &str| {
+        DateTime::parse_from_rfc3339(m[field].as_str().expect("a time"))
+            .expect("rfc3339")
+            .timestamp_subsec_micros()
+    };
+    assert_eq!(micros(&v["attendance"][0], "attended_at"), 123_456, "{v}");
+    assert_eq!(micros(&v["attendance"][1], "attended_at"), 654_321, "{v}");
+    assert_eq!(v["certificates"][0]["kind"], "lpk", "{v}");
+    assert_eq!(v["certificates"][0]["number"], "LPK-é-1", "{v}");
+    assert_eq!(v["certificates"][1]["number"], "BNSP-\"Q\"-1", "{v}");
+    assert_eq!(
+        micros(&v["certificates"][1], "issued_at"),
+        issued.timestamp_subsec_micros(),
+        "{v}"
+    );
+}
+
 #[actix_web::test]
 async fn the_lpk_never_sees_the_platforms_order_id() {
     let app = spawn_app().await;
