@@ -125,7 +125,7 @@ pub fn head(conn: &mut DbConn) -> QueryResult<(i64, String)> {
     head::table
         .find(1)
         .select((head::seq, head::hash))
-        .first(conn)
+        .get_result(conn)
 }
 
 /// Newest first, after the cursor's sequence number when given.

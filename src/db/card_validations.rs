@@ -55,7 +55,7 @@ pub fn find_for_platform(
     t::table
         .filter(t::id.eq(id).and(t::platform_id.eq(platform_id)))
         .select(Validation::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -106,7 +106,10 @@ pub fn count_wrong_guess(
     if n == 0 {
         return Ok(None);
     }
-    let wrong: i32 = t::table.find(id).select(t::wrong_attempts).first(conn)?;
+    let wrong: i32 = t::table
+        .find(id)
+        .select(t::wrong_attempts)
+        .get_result(conn)?;
     if wrong >= max {
         diesel::update(t::table.find(id))
             .set((

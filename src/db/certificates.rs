@@ -37,7 +37,7 @@ pub fn of_kind(
     t::table
         .filter(t::voucher_id.eq(voucher).and(t::kind.eq(kind)))
         .select(CertificateRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

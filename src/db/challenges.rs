@@ -38,7 +38,7 @@ pub fn find(
     t::table
         .filter(t::id.eq(id).and(t::purpose.eq(purpose)))
         .select(Challenge::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -59,7 +59,10 @@ pub fn count_wrong_guess(
     if n == 0 {
         return Ok(None);
     }
-    let wrong: i32 = t::table.find(id).select(t::wrong_attempts).first(conn)?;
+    let wrong: i32 = t::table
+        .find(id)
+        .select(t::wrong_attempts)
+        .get_result(conn)?;
     if wrong >= max {
         diesel::update(t::table.find(id))
             .set((

@@ -79,7 +79,7 @@ pub fn find_visible(
     visible(viewer)
         .filter(t::course_code.eq(code.clone()))
         .select(Course::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -144,11 +144,17 @@ pub fn schedules(conn: &mut DbConn, course_id: &CourseId) -> QueryResult<Vec<Sch
 }
 
 pub fn find_course(conn: &mut DbConn, id: &CourseId) -> QueryResult<Course> {
-    t::table.find(id).select(Course::as_select()).first(conn)
+    t::table
+        .find(id)
+        .select(Course::as_select())
+        .get_result(conn)
 }
 
 pub fn find_schedule(conn: &mut DbConn, id: &ScheduleId) -> QueryResult<Schedule> {
-    s::table.find(id).select(Schedule::as_select()).first(conn)
+    s::table
+        .find(id)
+        .select(Schedule::as_select())
+        .get_result(conn)
 }
 
 pub fn find_schedule_by_code(
@@ -159,7 +165,7 @@ pub fn find_schedule_by_code(
     s::table
         .filter(s::course_id.eq(course_id).and(s::schedule_code.eq(code)))
         .select(Schedule::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

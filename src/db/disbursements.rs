@@ -113,7 +113,7 @@ pub fn find(conn: &mut DbConn, id: &DisbursementId) -> QueryResult<Option<Disbur
     t::table
         .find(id)
         .select(Disbursement::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

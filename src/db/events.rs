@@ -64,7 +64,7 @@ pub fn type_of(
         .filter(t::id.eq(id))
         .filter(t::partner_id.eq(partner))
         .select(t::event_type)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -92,7 +92,7 @@ pub fn since(
         .filter(t::id.eq(since))
         .filter(t::partner_id.eq(partner))
         .select((t::created_at, t::id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((at, id)) = mark else {
         return Ok(None);

@@ -28,7 +28,7 @@ pub fn find(conn: &mut DbConn, caller: &str, key: &str) -> QueryResult<Option<St
     let row: Option<(String, Outcome, String)> = t::table
         .filter(t::caller_id.eq(caller).and(t::idem_key.eq(key)))
         .select((t::request_hash, t::outcome, t::result))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.map(|(request_hash, outcome, result)| Stored {
         request_hash,

@@ -49,7 +49,7 @@ pub fn find_by_card(conn: &mut DbConn, card: &CardNumber) -> QueryResult<Option<
     t::table
         .filter(t::card_number.eq(card))
         .select(Participant::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -151,7 +151,7 @@ pub fn find(conn: &mut DbConn, id: &ParticipantId) -> QueryResult<Participant> {
     t::table
         .find(id)
         .select(Participant::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// Debits `amount` only if the card is active and the balance covers it; stamps the first

@@ -43,7 +43,7 @@ pub fn find(conn: &mut DbConn, id: &PartnerId) -> QueryResult<Option<Partner>> {
     t::table
         .find(id)
         .select(Partner::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -51,7 +51,7 @@ pub fn find_by_client_id(conn: &mut DbConn, client_id: &str) -> QueryResult<Opti
     t::table
         .filter(t::client_id.eq(client_id))
         .select(Partner::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -59,7 +59,7 @@ pub fn stamp(conn: &mut DbConn, id: &PartnerId) -> QueryResult<Option<Stamp>> {
     t::table
         .find(id)
         .select((t::status, t::token_generation))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

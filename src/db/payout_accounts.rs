@@ -58,7 +58,7 @@ pub fn by_id(
     t::table
         .filter(t::id.eq(id).and(t::participant_id.eq(holder)))
         .select(PayoutAccount::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

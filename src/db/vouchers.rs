@@ -1,4 +1,8 @@
 //! Queries on `vouchers`; their attendance is in `voucher_marks`.
+//!
+//! A lookup by a unique key (code, id, order id) reads with `get_result`, not `first`: `first`
+//! adds `LIMIT ?`, and SQLite's planner reads that bound value, so the statement is re-prepared
+//! every time it is bound again (`sqlite3Reprepare` was half the CPU of a voucher GET under load).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -73,7 +77,7 @@ pub fn find_by_order(
                 .and(t::external_order_id.eq(external_order_id)),
         )
         .select(Voucher::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -132,17 +136,19 @@ pub fn find_visible(
     on_backend!(conn, |c| {
         let by_code = joined!().filter(t::code.eq(code.clone()));
         match viewer {
-            Viewer::Admin => by_code.first(c),
-            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).first(c),
-            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).first(c),
-            Viewer::Holder(id) => by_code.filter(t::participant_id.eq(id.clone())).first(c),
+            Viewer::Admin => by_code.get_result(c),
+            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).get_result(c),
+            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).get_result(c),
+            Viewer::Holder(id) => by_code
+                .filter(t::participant_id.eq(id.clone()))
+                .get_result(c),
         }
     })
     .optional()
 }
 
 pub fn detail(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherDetail> {
-    joined!().filter(t::id.eq(id.clone())).first(conn)
+    joined!().filter(t::id.eq(id.clone())).get_result(conn)
 }
 
 /// The row of [`joined!`] with the view's JSON columns, as it comes.
@@ -181,10 +187,12 @@ pub fn find_visible_whole(
     let row: Option<WholeRow> = on_backend!(conn, |c| {
         let by_code = joined!(AttendanceJson, CertificatesJson).filter(t::code.eq(code.clone()));
         match viewer {
-            Viewer::Admin => by_code.first(c),
-            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).first(c),
-            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).first(c),
-            Viewer::Holder(id) => by_code.filter(t::participant_id.eq(id.clone())).first(c),
+            Viewer::Admin => by_code.get_result(c),
+            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).get_result(c),
+            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).get_result(c),
+            Viewer::Holder(id) => by_code
+                .filter(t::participant_id.eq(id.clone()))
+                .get_result(c),
         }
     })
     .optional()?;
@@ -198,7 +206,7 @@ pub fn whole_by_id(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherWhol
         CertificatesJson
     )
     .filter(t::id.eq(id.clone()))
-    .first(c))?)
+    .get_result(c))?)
 }
 
 /// Filters of the voucher list.

@@ -92,7 +92,7 @@ pub fn find_live(
         .filter(e::partner_id.eq(partner))
         .filter(e::status.ne(EndpointStatus::Deleted))
         .select(EndpointRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
