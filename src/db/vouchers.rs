@@ -122,6 +122,22 @@ macro_rules! visible {
     }};
 }
 
+/// The one row of `$query` for the voucher with this code, if `$viewer` may see it. Each arm has
+/// its own type, so each is its own static statement.
+macro_rules! one_by_code {
+    ($query:expr, $code:expr, $viewer:expr, $c:expr) => {{
+        let by_code = $query.filter(t::code.eq($code.clone()));
+        match $viewer {
+            Viewer::Admin => by_code.get_result($c),
+            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).get_result($c),
+            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).get_result($c),
+            Viewer::Holder(id) => by_code
+                .filter(t::participant_id.eq(id.clone()))
+                .get_result($c),
+        }
+    }};
+}
+
 /// A voucher by code, if this viewer may see it: one static statement per kind of viewer (the
 /// hot read path; a boxed query would be rebuilt as text on every call). It runs on the backend's
 /// own connection: through the multi-backend one, diesel writes out a statement's whole SQL on
@@ -133,18 +149,7 @@ pub fn find_visible(
     code: &VoucherCode,
 ) -> QueryResult<Option<VoucherDetail>> {
     // Built inside, once per backend: a selection is typed for the backend it runs on.
-    on_backend!(conn, |c| {
-        let by_code = joined!().filter(t::code.eq(code.clone()));
-        match viewer {
-            Viewer::Admin => by_code.get_result(c),
-            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).get_result(c),
-            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).get_result(c),
-            Viewer::Holder(id) => by_code
-                .filter(t::participant_id.eq(id.clone()))
-                .get_result(c),
-        }
-    })
-    .optional()
+    on_backend!(conn, |c| one_by_code!(joined!(), code, viewer, c)).optional()
 }
 
 pub fn detail(conn: &mut DbConn, id: &VoucherId) -> QueryResult<VoucherDetail> {
@@ -185,15 +190,7 @@ pub fn find_visible_whole(
     code: &VoucherCode,
 ) -> QueryResult<Option<VoucherWhole>> {
     let row: Option<WholeRow> = on_backend!(conn, |c| {
-        let by_code = joined!(AttendanceJson, CertificatesJson).filter(t::code.eq(code.clone()));
-        match viewer {
-            Viewer::Admin => by_code.get_result(c),
-            Viewer::Platform(id) => by_code.filter(t::platform_id.eq(id.clone())).get_result(c),
-            Viewer::Lpk(id) => by_code.filter(t::lpk_id.eq(id.clone())).get_result(c),
-            Viewer::Holder(id) => by_code
-                .filter(t::participant_id.eq(id.clone()))
-                .get_result(c),
-        }
+        one_by_code!(joined!(AttendanceJson, CertificatesJson), code, viewer, c)
     })
     .optional()?;
     row.map(into_whole).transpose()

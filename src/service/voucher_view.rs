@@ -173,7 +173,7 @@ pub(crate) fn view(whole: VoucherWhole, viewer: &Viewer) -> VoucherView {
 
 /// The full view of one voucher (the seller's and management's), in one statement.
 pub(crate) fn view_by_id(conn: &mut DbConn, id: &VoucherId) -> Result<VoucherView, Error> {
-    Ok(view(vouchers::whole_by_id(conn, id)?, &Viewer::Admin))
+    view_for(conn, id, &Viewer::Admin)
 }
 
 /// One voucher as `viewer` may see it.
