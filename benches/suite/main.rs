@@ -5,7 +5,8 @@
 //!     cargo bench --bench suite
 //!
 //! `BENCH_BACKENDS` (`sqlite,postgres`), `BENCH_SIZES` (`small,national`), `BENCH_ONLY` (scenario names, for development: the results file is then left alone),
-//! `BENCH_SECONDS` (10, each timed load), `BENCH_DATABASE_URL` (the PostgreSQL server).
+//! `BENCH_SECONDS` (10, each timed load), `BENCH_DATABASE_URL` (the PostgreSQL server), `BENCH_POOL_SIZE`
+//! (10, the server's connection pool).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -92,6 +93,7 @@ fn command() -> String {
         "BENCH_ONLY",
         "BENCH_SECONDS",
         "BENCH_DATABASE_URL",
+        "BENCH_POOL_SIZE",
     ];
     let mut parts: Vec<String> = vars
         .iter()

@@ -291,7 +291,8 @@ impl BenchDatabase {
     /// returns a client for it.
     pub fn serve(&self) -> Client {
         let mut config = Config::for_tests(&self.url);
-        config.database.pool_size = 10;
+        // The server's default; `BENCH_POOL_SIZE` to try others (4 and 20 were slower, RESULTS.md).
+        config.database.pool_size = env_or("BENCH_POOL_SIZE", 10) as u32;
         config.limits.per_second = 1_000_000;
         config.limits.burst = 1_000_000;
         config.limits.validations_per_minute = 1_000_000;
