@@ -192,7 +192,15 @@ pub fn sends_since(
 pub fn purge_before(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<(usize, usize)> {
     let sends = diesel::delete(s::table.filter(s::sent_at.lt(cutoff))).execute(conn)?;
     let old = t::created_at.lt(cutoff);
-    let used = t::status.eq(ValidationState::Used);
+    // The status written into the statement, not bound: the partial index
+    // card_validations_otp_kept (`status = 'used' AND otp_hash IS NOT NULL`) serves a query only
+    // when the planner can prove that predicate, which a bound value does not let it do in a
+    // plan made for any value.
+    let used = format!(
+        "card_validations.status = '{}'",
+        ValidationState::Used.as_str()
+    );
+    let used = diesel::dsl::sql::<diesel::sql_types::Bool>(&used);
     diesel::update(t::table.filter(old.and(used).and(t::otp_hash.is_not_null())))
         .set(t::otp_hash.eq(None::<String>))
         .execute(conn)?;
