@@ -83,6 +83,19 @@ pub fn find_visible(
         .optional()
 }
 
+/// One course by id, if this viewer may see it.
+pub fn find_visible_by_id(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: &CourseId,
+) -> QueryResult<Option<Course>> {
+    visible(viewer)
+        .filter(t::id.eq(id.clone()))
+        .select(Course::as_select())
+        .get_result(conn)
+        .optional()
+}
+
 /// A page of visible courses, newest first.
 pub fn page(
     conn: &mut DbConn,

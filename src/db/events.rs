@@ -28,11 +28,26 @@ pub fn publish(
     event_type: EventType,
     data: &serde_json::Value,
 ) -> QueryResult<()> {
+    let each: Vec<(&PartnerId, &serde_json::Value)> =
+        recipients.iter().map(|p| (*p, data)).collect();
+    publish_each(conn, event_type, &each)
+}
+
+/// [`publish`] with each recipient's own data (a voucher's seller and its LPK see different
+/// views of it), the first one kept for a partner named twice. Every event is one multi-row
+/// insert and every delivery another, whatever the number of recipients: they run in the
+/// purchase's and the redemption's transactions.
+pub fn publish_each(
+    conn: &mut DbConn,
+    event_type: EventType,
+    messages: &[(&PartnerId, &serde_json::Value)],
+) -> QueryResult<()> {
     let now = super::now();
-    let mut unique: Vec<&PartnerId> = recipients.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    for partner in unique {
+    let mut written: Vec<(&PartnerId, EventId, String)> = Vec::with_capacity(messages.len());
+    for (partner, data) in messages {
+        if written.iter().any(|(p, _, _)| p == partner) {
+            continue;
+        }
         let id = EventId::new();
         let body = serde_json::json!({
             "id": id,
@@ -40,17 +55,28 @@ pub fn publish(
             "created_at": crate::domain::time::to_wib(now),
             "data": data,
         });
-        diesel::insert_into(t::table)
-            .values((
-                t::id.eq(&id),
-                t::partner_id.eq(partner),
-                t::event_type.eq(event_type.as_str()),
-                t::payload.eq(body.to_string()),
-                t::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        super::webhooks::enqueue(conn, partner, event_type, &id, now)?;
+        written.push((partner, id, body.to_string()));
     }
+    if written.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = written
+        .iter()
+        .map(|(partner, id, body)| {
+            (
+                t::id.eq(id),
+                t::partner_id.eq(*partner),
+                t::event_type.eq(event_type.as_str()),
+                t::payload.eq(body),
+                t::created_at.eq(now),
+            )
+        })
+        .collect();
+    on_backend!(conn, |c| diesel::insert_into(t::table)
+        .values(&rows)
+        .execute(c))?;
+    let events: Vec<(&PartnerId, &EventId)> = written.iter().map(|(p, id, _)| (*p, id)).collect();
+    super::webhooks::enqueue(conn, event_type, &events, now)?;
     Ok(())
 }
 

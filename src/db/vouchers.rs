@@ -252,31 +252,39 @@ pub fn training_facts(
         .collect())
 }
 
-/// [`training_facts`], each with its voucher's id.
+/// [`training_facts`], each with its voucher's id: one statement, the LPK certificate joined in
+/// (a voucher has at most one, `certificates_voucher_id_kind_key`), since the purchase and each
+/// card validation read it.
 pub fn trainings(
     conn: &mut DbConn,
     participant_id: &ParticipantId,
 ) -> QueryResult<Vec<(VoucherId, TrainingFacts)>> {
-    let rows: Vec<(VoucherId, VoucherStatus, Option<NaiveDateTime>)> = t::table
+    let rows: Vec<(
+        VoucherId,
+        VoucherStatus,
+        Option<NaiveDateTime>,
+        Option<VoucherId>,
+    )> = t::table
+        .left_join(
+            cert::table.on(cert::voucher_id
+                .eq(t::id)
+                .and(cert::kind.eq(CertificateKind::Lpk))),
+        )
         .filter(t::participant_id.eq(participant_id.clone()))
         .order((t::issued_at.asc(), t::id.asc()))
-        .select((t::id, t::status, t::reviewed_at))
-        .load(conn)?;
-    let ids: Vec<&VoucherId> = rows.iter().map(|(id, _, _)| id).collect();
-    let certified: Vec<VoucherId> = cert::table
-        .filter(
-            cert::voucher_id
-                .eq_any(ids)
-                .and(cert::kind.eq(CertificateKind::Lpk)),
-        )
-        .select(cert::voucher_id)
+        .select((
+            t::id,
+            t::status,
+            t::reviewed_at,
+            cert::voucher_id.nullable(),
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, status, reviewed_at)| {
+        .map(|(id, status, reviewed_at, certificate)| {
             let facts = TrainingFacts {
                 status,
-                lpk_certified: certified.contains(&id),
+                lpk_certified: certificate.is_some(),
                 reviewed: reviewed_at.is_some(),
             };
             (id, facts)

@@ -30,7 +30,7 @@ pub struct EndpointRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = d)]
+#[diesel(table_name = d, treat_none_as_default_value = false)]
 pub struct DeliveryRow {
     pub id: WebhookDeliveryId,
     pub endpoint_id: WebhookEndpointId,
@@ -155,13 +155,18 @@ pub fn subscribed(
         .filter(e::status.eq(EndpointStatus::Active))
         .select((e::id, e::events))
         .load(conn)?;
-    // Matched by name, not parsed: a corrupt subscription must not fail the purchase or
-    // redemption whose transaction publishes the event.
     Ok(active
         .into_iter()
-        .filter(|(_, events)| events.split_whitespace().any(|t| t == event_type.as_str()))
+        .filter(|(_, events)| subscribes(events, event_type))
         .map(|(id, _)| id)
         .collect())
+}
+
+/// Whether an endpoint's stored subscription names the type. Matched by name, not parsed: a
+/// corrupt subscription must not fail the purchase or redemption whose transaction publishes
+/// the event.
+fn subscribes(events: &str, event_type: EventType) -> bool {
+    events.split_whitespace().any(|t| t == event_type.as_str())
 }
 
 pub fn insert_delivery(conn: &mut DbConn, row: &DeliveryRow) -> QueryResult<()> {
@@ -171,23 +176,37 @@ pub fn insert_delivery(conn: &mut DbConn, row: &DeliveryRow) -> QueryResult<()> 
         .map(|_| ())
 }
 
-/// Queues `event` for each of the partner's active endpoints subscribed to its type (called by
-/// `events::publish`, in the transaction that writes the event).
+/// Queues each event (of `event_type`, one per partner) for each of its partner's active
+/// endpoints subscribed to the type (called by `events::publish`, in the transaction that writes
+/// the events): one read of the endpoints, one insert of the deliveries.
 pub fn enqueue(
     conn: &mut DbConn,
-    partner: &PartnerId,
     event_type: EventType,
-    event: &EventId,
+    events: &[(&PartnerId, &EventId)],
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let endpoints = subscribed(conn, partner, event_type)?;
-    for endpoint in &endpoints {
-        insert_delivery(
-            conn,
-            &DeliveryRow::new(endpoint.clone(), event.clone(), now),
-        )?;
+    let partners: Vec<&PartnerId> = events.iter().map(|(p, _)| *p).collect();
+    let active: Vec<(WebhookEndpointId, PartnerId, String)> = e::table
+        .filter(e::partner_id.eq_any(partners))
+        .filter(e::status.eq(EndpointStatus::Active))
+        .select((e::id, e::partner_id, e::events))
+        .load(conn)?;
+    let rows: Vec<DeliveryRow> = active
+        .into_iter()
+        .filter(|(_, _, subscribed)| subscribes(subscribed, event_type))
+        .flat_map(|(endpoint, partner, _)| {
+            events
+                .iter()
+                .filter(move |(p, _)| **p == partner)
+                .map(move |(_, event)| DeliveryRow::new(endpoint.clone(), (*event).clone(), now))
+        })
+        .collect();
+    if !rows.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(d::table)
+            .values(&rows)
+            .execute(c))?;
     }
-    Ok(endpoints.len())
+    Ok(rows.len())
 }
 
 /// The deliveries of one event, newest first (at most 100: redeliveries add rows).

@@ -131,10 +131,9 @@ fn start(
 ) -> Result<Decision<ValidationView, Dispatch>, Error> {
     let now = db::now();
     let (course, schedule) = sellable(c, platform, &cmd.course, cmd.schedule.as_ref(), now)?;
-    let found = participants::find_by_card(c, &cmd.card)?
-        .ok_or_else(|| ErrorCode::CardNotFound.refusal())?;
     // OTP sends to one card queue here, so the hourly cap holds under concurrency.
-    let holder = participants::lock(c, &found.id)?;
+    let holder = participants::lock_by_card(c, &cmd.card)?
+        .ok_or_else(|| ErrorCode::CardNotFound.refusal())?;
     let facts = card_facts(c, &holder)?;
     purchase::check_card(&facts, now)?;
     purchase::check_balance(facts.balance, course.price)?;
@@ -273,8 +272,14 @@ fn verify(
         // A resend replaced the code between the read and the update.
         return Err(ErrorCode::OtpIncorrect.with("A newer code was sent; enter that one."));
     }
-    let fresh = load(c, platform, id)?;
-    Ok(Decision::Done(verified_view(c, &fresh, now)?, true))
+    // The update matched the row read above and set exactly these: no need to read it again.
+    let verified = Validation {
+        status: ValidationState::Verified,
+        verified_at: Some(now),
+        valid_until: Some(valid_until),
+        ..row
+    };
+    Ok(Decision::Done(verified_view(c, &verified, now)?, true))
 }
 
 impl Core {

@@ -128,7 +128,14 @@ fn issue(
     let validation = validations::find_for_platform(c, &cmd.validation, platform)?
         .ok_or_else(|| Error::not_found("card validation"))?;
     validation.stage().check_buyable(now)?;
-    let course = courses::find_course(c, &validation.course_id)?;
+    // Still sold by this platform? Management may have acted since the validation. One read
+    // when it is (every purchase but a refused one); the mismatch check still answers first.
+    let viewer = Viewer::Platform(platform.clone());
+    let (course, still_sold) = match courses::find_visible_by_id(c, &viewer, &validation.course_id)?
+    {
+        Some(course) => (course, true),
+        None => (courses::find_course(c, &validation.course_id)?, false),
+    };
     let schedule = validation
         .schedule_id
         .as_ref()
@@ -142,11 +149,11 @@ fn issue(
     if course.course_code != cmd.course || !schedule_matches {
         return Err(ErrorCode::ValidationMismatch.refusal().into());
     }
-    // Still sold by this platform (management may have acted since the validation).
-    courses::find_visible(c, &Viewer::Platform(platform.clone()), &course.course_code)?
-        .ok_or_else(|| {
-            ErrorCode::CourseNotAvailable.with("The course is no longer sold by your platform.")
-        })?;
+    if !still_sold {
+        return Err(ErrorCode::CourseNotAvailable
+            .with("The course is no longer sold by your platform.")
+            .into());
+    }
     if !validations::mark_used(c, &validation.id, now)? {
         return Err(ErrorCode::ValidationUsed.refusal().into());
     }

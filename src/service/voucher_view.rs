@@ -200,12 +200,16 @@ pub(crate) fn for_viewer(mut v: VoucherView, viewer: &Viewer) -> VoucherView {
 /// Publishes a voucher event to the platform that sold it and the LPK that runs it, each with what
 /// it may see.
 pub(crate) fn announce(conn: &mut DbConn, v: &VoucherView, event: EventType) -> Result<(), Error> {
-    let seller = (&v.platform_id, Viewer::Platform(v.platform_id.clone()));
-    let runner = (&v.lpk_id, Viewer::Lpk(v.lpk_id.clone()));
-    for (partner, viewer) in [seller, runner] {
-        let payload = serde_json::to_value(for_viewer(v.clone(), &viewer))
-            .map_err(|e| Error::internal("voucher event payload", e))?;
-        events::publish(conn, &[partner], event, &payload)?;
-    }
+    let payload = |viewer: Viewer| {
+        serde_json::to_value(for_viewer(v.clone(), &viewer))
+            .map_err(|e| Error::internal("voucher event payload", e))
+    };
+    let seller = payload(Viewer::Platform(v.platform_id.clone()))?;
+    let runner = payload(Viewer::Lpk(v.lpk_id.clone()))?;
+    events::publish_each(
+        conn,
+        event,
+        &[(&v.platform_id, &seller), (&v.lpk_id, &runner)],
+    )?;
     Ok(())
 }

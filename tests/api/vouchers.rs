@@ -228,6 +228,39 @@ async fn a_purchase_must_name_the_validated_course_and_schedule() {
 }
 
 #[actix_web::test]
+async fn a_course_withdrawn_from_the_platform_after_verification_is_course_not_available() {
+    let app = spawn_app().await;
+    let t = tokens(&app).await;
+    let holder = register(&app, &t.admin).await;
+    let course = approved_course(&app, &t, 250_000, None).await;
+    let other = approved_course(&app, &t, 250_000, None).await;
+    let id = validated(&app, &t.platform, &holder, &course).await;
+    // Management narrows the course to no platform at all, after the OTP was verified.
+    let withdrawn = app
+        .sql(&format!(
+            "UPDATE courses SET all_platforms = false WHERE course_code = '{}'",
+            course.code
+        ))
+        .await;
+    assert_eq!(withdrawn, 1);
+
+    // Naming another course is still the mismatch it was, not the withdrawal.
+    buy(&app, &t.platform, &id, &other)
+        .await
+        .problem(422, "validation_mismatch");
+    let refused = buy(&app, &t.platform, &id, &course).await;
+    let problem = refused.problem(422, "course_not_available");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no longer sold"),
+        "{problem}"
+    );
+    assert_eq!(balance(&app, &t.admin, &holder.card).await, FULL_BALANCE);
+}
+
+#[actix_web::test]
 async fn a_verified_validation_past_its_ttl_is_validation_expired() {
     let app = spawn_with(|c| c.otp.validation_ttl = StdDuration::from_secs(1)).await;
     let t = tokens(&app).await;
