@@ -150,23 +150,30 @@ pub fn subscribed(
     partner: &PartnerId,
     event_type: EventType,
 ) -> QueryResult<Vec<WebhookEndpointId>> {
-    let active: Vec<(WebhookEndpointId, String)> = e::table
-        .filter(e::partner_id.eq(partner))
-        .filter(e::status.eq(EndpointStatus::Active))
-        .select((e::id, e::events))
-        .load(conn)?;
-    Ok(active
+    Ok(subscribers(conn, &[partner], event_type)?
         .into_iter()
-        .filter(|(_, events)| subscribes(events, event_type))
         .map(|(id, _)| id)
         .collect())
 }
 
-/// Whether an endpoint's stored subscription names the type. Matched by name, not parsed: a
-/// corrupt subscription must not fail the purchase or redemption whose transaction publishes
-/// the event.
-fn subscribes(events: &str, event_type: EventType) -> bool {
-    events.split_whitespace().any(|t| t == event_type.as_str())
+/// The active endpoints of these partners subscribed to `event_type`, each with its partner: one
+/// read. Matched by name, not parsed: a corrupt subscription must not fail the purchase or
+/// redemption whose transaction publishes the event.
+fn subscribers(
+    conn: &mut DbConn,
+    partners: &[&PartnerId],
+    event_type: EventType,
+) -> QueryResult<Vec<(WebhookEndpointId, PartnerId)>> {
+    let active: Vec<(WebhookEndpointId, PartnerId, String)> = e::table
+        .filter(e::partner_id.eq_any(partners))
+        .filter(e::status.eq(EndpointStatus::Active))
+        .select((e::id, e::partner_id, e::events))
+        .load(conn)?;
+    Ok(active
+        .into_iter()
+        .filter(|(_, _, events)| events.split_whitespace().any(|t| t == event_type.as_str()))
+        .map(|(id, partner, _)| (id, partner))
+        .collect())
 }
 
 pub fn insert_delivery(conn: &mut DbConn, row: &DeliveryRow) -> QueryResult<()> {
@@ -184,17 +191,11 @@ pub fn enqueue(
     event_type: EventType,
     events: &[(&PartnerId, &EventId)],
     now: NaiveDateTime,
-) -> QueryResult<usize> {
+) -> QueryResult<()> {
     let partners: Vec<&PartnerId> = events.iter().map(|(p, _)| *p).collect();
-    let active: Vec<(WebhookEndpointId, PartnerId, String)> = e::table
-        .filter(e::partner_id.eq_any(partners))
-        .filter(e::status.eq(EndpointStatus::Active))
-        .select((e::id, e::partner_id, e::events))
-        .load(conn)?;
-    let rows: Vec<DeliveryRow> = active
+    let rows: Vec<DeliveryRow> = subscribers(conn, &partners, event_type)?
         .into_iter()
-        .filter(|(_, _, subscribed)| subscribes(subscribed, event_type))
-        .flat_map(|(endpoint, partner, _)| {
+        .flat_map(|(endpoint, partner)| {
             events
                 .iter()
                 .filter(move |(p, _)| **p == partner)
@@ -206,7 +207,7 @@ pub fn enqueue(
             .values(&rows)
             .execute(c))?;
     }
-    Ok(rows.len())
+    Ok(())
 }
 
 /// The deliveries of one event, newest first (at most 100: redeliveries add rows).
