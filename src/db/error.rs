@@ -34,6 +34,10 @@ impl From<StoreError> for Error {
             }
             // The pool could not hand out a connection, or the one it did was closed under us.
             StoreError::Query(e) if super::connection_lost(&e) => unreachable(&e),
+            // SQLite's write lock not had within busy_timeout: the database is busy, not broken.
+            StoreError::Query(D::DatabaseError(_, ref info)) if info.message() == SQLITE_LOCKED => {
+                unreachable(&e)
+            }
             StoreError::Pool(e) => unreachable(&e),
             busy @ StoreError::Busy(_) => unreachable(&busy),
             other => Error::internal("database", other),
@@ -46,6 +50,9 @@ impl From<diesel::result::Error> for Error {
         StoreError::Query(e).into()
     }
 }
+
+/// SQLite's message (SQLITE_BUSY) when another writer held the file past busy_timeout.
+const SQLITE_LOCKED: &str = "database is locked";
 
 /// The database cannot be reached right now: a retryable 503.
 fn unreachable(e: &dyn std::fmt::Display) -> Error {
@@ -65,4 +72,36 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         cause = c.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+
+    use crate::error::{Error, ErrorCode};
+
+    /// A writer that outwaits busy_timeout (0 here, 10 s in service) is told to retry (503 with
+    /// Retry-After), not that the server failed.
+    #[test]
+    fn a_sqlite_write_lock_not_had_in_time_is_a_retryable_unavailable() {
+        let dir = std::env::temp_dir().join(format!("prakerja-locked-{}", uuid::Uuid::now_v7()));
+        let url = format!("sqlite://{}", dir.join("l.db").display());
+        let pool = crate::db::pool(&url, 2).unwrap();
+        let mut holder = pool.get().unwrap();
+        let mut late = pool.get().unwrap();
+        holder
+            .batch_execute("CREATE TABLE t (n INTEGER NOT NULL); BEGIN IMMEDIATE")
+            .unwrap();
+        late.batch_execute("PRAGMA busy_timeout = 0").unwrap();
+        let refused = crate::db::write_tx(&mut late, |c| -> Result<usize, Error> {
+            Ok(diesel::sql_query("INSERT INTO t VALUES (1)").execute(c)?)
+        })
+        .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Unavailable);
+        assert_eq!(refused.retry_after, Some(1));
+        holder.batch_execute("ROLLBACK").unwrap();
+        drop((holder, late, pool));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
