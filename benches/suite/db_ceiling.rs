@@ -145,17 +145,14 @@ fn load(
                         break;
                     }
                     let t = Instant::now();
-                    match transaction(&mut conn, &template, validation, with_audit, n) {
-                        Ok(()) => {
-                            let _ = h.record(t.elapsed().as_micros().max(1) as u64);
-                        }
+                    let outcome = transaction(&mut conn, &template, validation, with_audit, n);
+                    let _ = h.record(t.elapsed().as_micros().max(1) as u64);
+                    match outcome {
+                        Ok(()) => {}
                         // SQLite's busy handler is not fair: a writer asleep in it can find the
                         // lock taken by the running ones at every try until busy_timeout (10 s)
                         // runs out. That wait is a latency and a refusal, counted as both.
-                        Err(e) if e.code == ErrorCode::Unavailable => {
-                            let _ = h.record(t.elapsed().as_micros().max(1) as u64);
-                            refused += 1;
-                        }
+                        Err(e) if e.code == ErrorCode::Unavailable => refused += 1,
                         Err(e) => panic!(
                             "direct transaction {n} failed after {:?}: {e:?}",
                             t.elapsed()
