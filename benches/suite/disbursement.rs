@@ -35,6 +35,9 @@ pub async fn run(db: &BenchDatabase, due: usize) -> Measured {
         );
     }
     let wall = started.elapsed().as_secs_f64();
+    // Its own server, stopped like the suite's: left running, its pool and background jobs
+    // stayed beside every scenario after this one.
+    client.stop().await;
     // The sandbox seed's documented holders may add one or two of their own.
     assert!(paid < due + 10, "{paid} paid of {due} due: paid twice?");
     Measured {
