@@ -94,6 +94,8 @@ pub fn run(ctx: &mut Ctx) -> Vec<Measured> {
     let (c, platform, course) = (ctx.client.clone(), ctx.platform.clone(), ctx.course.clone());
     let (q, hc) = (half_queue.clone(), half_codes.clone());
     let workers = vec![(); HALF_LOAD_WORKERS];
+    // Its start on the log, to line it up with what else the machine did at the time.
+    eprintln!("  half load: {rate:.0} checkouts/s for {} s", ctx.seconds);
     let half = ctx
         .rt
         .block_on(openloop::run(rate, duration, workers, move |(), i| {
